@@ -1,0 +1,6 @@
+"""Blueprint "api" at /api/v1: JSON only, Bearer tokens only."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import errors  # noqa: E402,F401

@@ -1,0 +1,170 @@
+"""Issues, their old identifiers, comments, activity and attachments."""
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..markdown import render_markdown
+from .base import UTCDateTime, created_at, iso, utcnow, uuid_pk
+
+STATUSES = ("backlog", "todo", "in_progress", "done", "canceled")
+STATUS_LABELS = {"backlog": "Backlog", "todo": "Todo", "in_progress": "In Progress",
+                 "done": "Done", "canceled": "Canceled"}
+PRIORITIES = (0, 1, 2, 3)
+PRIORITY_LABELS = {0: "No priority", 1: "High", 2: "Medium", 3: "Low"}
+TRACKED_FIELDS = ("status", "priority", "title", "description", "assignee", "project")
+
+
+class Issue(db.Model):
+    __tablename__ = "issues"
+    __table_args__ = (
+        UniqueConstraint("team_id", "number", name="uq_issues_team_number"),
+        CheckConstraint("status in ('backlog','todo','in_progress','done','canceled')", name="status"),
+        CheckConstraint("priority between 0 and 3", name="priority"),
+        # Keyset pagination and every filter/sort is team-scoped first.
+        Index("ix_issues_team_created", "team_id", "created_at", "id"),
+        Index("ix_issues_team_updated", "team_id", "updated_at", "id"),
+        Index("ix_issues_team_status_position", "team_id", "status", "position"),
+        Index("ix_issues_team_priority", "team_id", "priority", "created_at"),
+        Index("ix_issues_team_assignee", "team_id", "assignee_id", "created_at"),
+        Index("ix_issues_team_project", "team_id", "project_id", "created_at"),
+        Index("ix_issues_creator", "creator_id"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    team_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("teams.id", ondelete="CASCADE"), nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    title: Mapped[str] = mapped_column(String(255), nullable=False)
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    status: Mapped[str] = mapped_column(String(16), default="backlog", nullable=False)
+    priority: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    project_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("projects.id", ondelete="SET NULL"))
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
+    creator_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
+    # Order of cards inside a board column (smaller first).
+    position: Mapped[float] = mapped_column(Float, default=0.0, nullable=False)
+    created_at: Mapped[datetime] = created_at()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+
+    team = relationship("Team", lazy="joined", innerjoin=True)
+    assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined")
+    creator = relationship("User", foreign_keys=[creator_id], lazy="raise")
+    project = relationship("Project", lazy="joined")
+
+    @property
+    def identifier(self) -> str:
+        return f"{self.team.key}-{self.number}"
+
+    @property
+    def description_html(self) -> str:
+        return render_markdown(self.description)
+
+    def to_json(self) -> dict:
+        return {
+            "id": str(self.id), "identifier": self.identifier, "number": self.number,
+            "title": self.title, "description": self.description,
+            "description_html": self.description_html, "status": self.status,
+            "priority": self.priority, "team_id": str(self.team_id),
+            "project_id": str(self.project_id) if self.project_id else None,
+            "assignee_id": str(self.assignee_id) if self.assignee_id else None,
+            "creator_id": str(self.creator_id),
+            "assignee": self.assignee.brief() if self.assignee else None,
+            "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
+            "version": self.version,
+        }
+
+
+class IssueAlias(db.Model):
+    """An identifier an issue had before it moved team: KEY-N keeps redirecting."""
+
+    __tablename__ = "issue_aliases"
+
+    team_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issue_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("issues.id", ondelete="CASCADE"), nullable=False)
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_issue_created", "issue_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    issue_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("issues.id", ondelete="CASCADE"), nullable=False)
+    author_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = created_at()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    author = relationship("User", lazy="joined", innerjoin=True)
+    issue = relationship("Issue", lazy="raise")
+
+    @property
+    def body_html(self) -> str:
+        return render_markdown(self.body)
+
+    def to_json(self) -> dict:
+        return {"id": str(self.id), "issue_id": str(self.issue_id), "body": self.body,
+                "body_html": self.body_html, "author": self.author.brief(),
+                "created_at": iso(self.created_at), "updated_at": iso(self.updated_at)}
+
+
+class Activity(db.Model):
+    __tablename__ = "activities"
+    __table_args__ = (Index("ix_activities_issue_created", "issue_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    issue_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("issues.id", ondelete="CASCADE"), nullable=False)
+    actor_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
+    action: Mapped[str] = mapped_column(String(16), nullable=False)  # created|updated|commented|attached
+    field: Mapped[str | None] = mapped_column(String(16))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at()
+
+    actor = relationship("User", lazy="joined", innerjoin=True)
+
+    def to_json(self) -> dict:
+        return {"id": str(self.id), "issue_id": str(self.issue_id), "actor": self.actor.brief(),
+                "action": self.action, "field": self.field, "old_value": self.old_value,
+                "new_value": self.new_value, "created_at": iso(self.created_at)}
+
+
+class Attachment(db.Model):
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_issue_created", "issue_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    issue_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("issues.id", ondelete="CASCADE"), nullable=False)
+    uploader_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
+    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)  # random, on disk
+    created_at: Mapped[datetime] = created_at()
+
+    uploader = relationship("User", lazy="joined", innerjoin=True)
+
+    def to_json(self) -> dict:
+        return {"id": str(self.id), "issue_id": str(self.issue_id), "filename": self.filename,
+                "content_type": self.content_type, "size": self.size,
+                "uploader_id": str(self.uploader_id), "created_at": iso(self.created_at),
+                "content_url": f"/api/v1/attachments/{self.id}/content"}
+
+
+class IdempotencyRecord(db.Model):
+    """First response to a POST with an Idempotency-Key, replayed for 24 h."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("user_id", "key", "endpoint", name="uq_idempotency_user_key_endpoint"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    key: Mapped[str] = mapped_column(String(255), nullable=False)
+    endpoint: Mapped[str] = mapped_column(String(255), nullable=False)
+    request_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    status_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    response_body: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = created_at()

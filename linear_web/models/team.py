@@ -1,0 +1,64 @@
+"""Teams, memberships and projects."""
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import created_at, iso, uuid_pk
+
+ROLES = ("admin", "member")
+
+
+class Team(db.Model):
+    __tablename__ = "teams"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    key: Mapped[str] = mapped_column(String(10), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    # Last issue number handed out; bumped atomically (UPDATE … RETURNING) so numbers never repeat.
+    issue_counter: Mapped[int] = mapped_column(default=0, nullable=False)
+    created_at: Mapped[datetime] = created_at()
+
+    def to_json(self, role: str | None = None) -> dict:
+        return {"id": str(self.id), "key": self.key, "name": self.name,
+                "description": self.description, "created_at": iso(self.created_at), "role": role}
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (
+        CheckConstraint("role in ('admin', 'member')", name="role"),
+        Index("ix_memberships_user", "user_id"),
+    )
+
+    team_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(10), default="member", nullable=False)
+    joined_at: Mapped[datetime] = created_at()
+
+    team = relationship("Team", lazy="joined")
+    user = relationship("User", lazy="joined")
+
+    def to_json(self) -> dict:
+        return {"user": {"id": str(self.user.id), "email": self.user.email, "name": self.user.name},
+                "role": self.role, "joined_at": iso(self.joined_at)}
+
+
+class Project(db.Model):
+    __tablename__ = "projects"
+    __table_args__ = (Index("ix_projects_team_name", "team_id", "name"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    team_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("teams.id", ondelete="CASCADE"), nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    created_at: Mapped[datetime] = created_at()
+
+    team = relationship("Team")
+
+    def to_json(self) -> dict:
+        return {"id": str(self.id), "team_id": str(self.team_id), "name": self.name,
+                "description": self.description, "created_at": iso(self.created_at)}

@@ -1,0 +1,105 @@
+"""Who may see what. Every team-scoped lookup goes through here: outsiders get NotFound."""
+import re
+import uuid
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Issue, IssueAlias, Membership, Project, Team, User
+from .errors import Forbidden, NotFound
+from .validation import parse_uuid
+
+IDENTIFIER = re.compile(r"^([A-Za-z][A-Za-z0-9]{1,9})-(\d{1,9})$")
+
+
+def team_ids_of(user: User):
+    """A subquery of the ids of the user's teams, for scoping selects."""
+    return select(Membership.team_id).where(Membership.user_id == user.id).scalar_subquery()
+
+
+def memberships(user: User) -> list[Membership]:
+    """The user's memberships with their teams, ordered by team key."""
+    stmt = (select(Membership).join(Team).where(Membership.user_id == user.id).order_by(Team.key))
+    return list(db.session.scalars(stmt).unique())
+
+
+def membership(user: User, team: Team) -> Membership | None:
+    return db.session.get(Membership, (team.id, user.id))
+
+
+def team_for(user: User, ref) -> Team:
+    """The team by key or id, if the user is a member; NotFound otherwise."""
+    if ref is None:
+        raise NotFound("Team not found.")
+    tid = parse_uuid(ref)
+    cond = Team.id == tid if tid else Team.key == str(ref).upper()
+    stmt = select(Team).join(Membership).where(cond, Membership.user_id == user.id)
+    team = db.session.scalars(stmt).first()
+    if team is None:
+        raise NotFound("Team not found.")
+    return team
+
+
+def role_in(user: User, team: Team) -> str | None:
+    m = membership(user, team)
+    return m.role if m else None
+
+
+def require_admin(user: User, team: Team) -> None:
+    """Members may see the team; only admins may change it."""
+    if role_in(user, team) != "admin":
+        raise Forbidden("Only team admins can do that.")
+
+
+def project_for(user: User, ref) -> Project:
+    pid = parse_uuid(ref)
+    if pid is None:
+        raise NotFound("Project not found.")
+    stmt = select(Project).where(Project.id == pid, Project.team_id.in_(team_ids_of(user)))
+    project = db.session.scalars(stmt).first()
+    if project is None:
+        raise NotFound("Project not found.")
+    return project
+
+
+def visible_issues(user: User):
+    """A select of the issues of the user's teams; add filters to it."""
+    return select(Issue).where(Issue.team_id.in_(team_ids_of(user)))
+
+
+def resolve_issue_id(ref) -> uuid.UUID | None:
+    """An issue id from a UUID or an identifier (ENG-42, or an old one after a move)."""
+    iid = parse_uuid(ref)
+    if iid:
+        return iid
+    match = IDENTIFIER.match(str(ref or ""))
+    if not match:
+        return None
+    key, number = match.group(1).upper(), int(match.group(2))
+    found = db.session.execute(
+        select(Issue.id).join(Team, Issue.team_id == Team.id).where(Team.key == key, Issue.number == number)
+    ).scalar()
+    if found:
+        return found
+    return db.session.execute(
+        select(IssueAlias.issue_id).join(Team, IssueAlias.team_id == Team.id)
+        .where(Team.key == key, IssueAlias.number == number)
+    ).scalar()
+
+
+def issue_for(user: User, ref, *, for_update: bool = False) -> Issue:
+    """The issue by id or identifier if the user may see it; NotFound otherwise."""
+    iid = resolve_issue_id(ref)
+    if iid is None:
+        raise NotFound("Issue not found.")
+    stmt = visible_issues(user).where(Issue.id == iid)
+    if for_update:
+        stmt = stmt.with_for_update(of=Issue)
+    issue = db.session.scalars(stmt).first()
+    if issue is None:
+        raise NotFound("Issue not found.")
+    return issue
+
+
+def is_member(user_id, team_id) -> bool:
+    return db.session.get(Membership, (team_id, user_id)) is not None

@@ -1,0 +1,127 @@
+"""Accounts: sign up, check passwords, end sessions."""
+import re
+
+import bcrypt
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import User
+from .errors import Conflict, ValidationError
+from .validation import clean_text, raise_if
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 8
+MAX_PASSWORD_BYTES = 72
+# A real hash of a random password: failed logins for unknown emails cost the same time.
+_DUMMY_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(4))
+
+
+def normalize_email(value) -> str:
+    return value.strip().lower() if isinstance(value, str) else ""
+
+
+def check_password_rules(errors: dict, password, field: str = "password") -> None:
+    """At least 8 characters, at most 72 bytes (bcrypt would cut the rest silently)."""
+    if not isinstance(password, str) or not password:
+        errors[field] = "Password is required."
+    elif "\x00" in password:
+        errors[field] = "Password must not contain NUL characters."
+    elif len(password) < MIN_PASSWORD:
+        errors[field] = f"Password must be at least {MIN_PASSWORD} characters."
+    else:
+        try:
+            size = len(password.encode("utf-8"))
+        except UnicodeEncodeError:
+            errors[field] = "Password contains invalid characters."
+            return
+        if size > MAX_PASSWORD_BYTES:
+            errors[field] = f"Password must be at most {MAX_PASSWORD_BYTES} bytes."
+
+
+def hash_password(password: str) -> str:
+    rounds = current_app.config.get("BCRYPT_ROUNDS", 12)
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds)).decode("ascii")
+
+
+def signup(email, password, name) -> User:
+    """Create an account; ValidationError per field, Conflict for a taken email."""
+    errors: dict = {}
+    email_n = normalize_email(email)
+    if not isinstance(email, str) or "\x00" in email or not EMAIL.match(email_n) or len(email_n) > 254:
+        errors["email"] = "Enter a valid email address."
+    name_c = clean_text(errors, "name", name, label="Name", required=True, max_len=100)
+    check_password_rules(errors, password)
+    raise_if(errors)
+    if db.session.scalar(select(func.count()).select_from(User).where(User.email == email_n)):
+        raise Conflict("An account with this email already exists.",
+                       {"email": "An account with this email already exists."})
+    user = User(email=email_n, name=name_c, password_hash=hash_password(password))
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a concurrent signup with the same email won the race
+        db.session.rollback()
+        raise Conflict("An account with this email already exists.",
+                       {"email": "An account with this email already exists."})
+    return user
+
+
+def authenticate(email, password) -> User | None:
+    """The user when email and password match, else None (constant-ish time)."""
+    email_n = normalize_email(email)
+    user = db.session.scalar(select(User).where(User.email == email_n)) if email_n else None
+    ok_input = isinstance(password, str) and "\x00" not in password
+    try:
+        pw = password.encode("utf-8") if ok_input else b""
+    except UnicodeEncodeError:
+        pw, ok_input = b"", False
+    if len(pw) > MAX_PASSWORD_BYTES:
+        ok_input = False
+    hashed = user.password_hash.encode("ascii") if user else _DUMMY_HASH
+    matched = bcrypt.checkpw(pw[:MAX_PASSWORD_BYTES], hashed)
+    return user if (user and ok_input and matched) else None
+
+
+def change_password(user: User, current, new) -> None:
+    """Change the password and end every other session of this user."""
+    errors: dict = {}
+    if authenticate(user.email, current) is None:
+        errors["current_password"] = "Current password is wrong."
+    check_password_rules(errors, new, field="new_password")
+    raise_if(errors)
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    db.session.commit()
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every browser session of the user (logout everywhere)."""
+    user.session_version += 1
+    db.session.commit()
+
+
+def load_session_user(session_id: str) -> User | None:
+    """flask-login loader: 'uuid:version' must match the user's current session version."""
+    from .validation import parse_uuid
+    uid, _, version = (session_id or "").partition(":")
+    pk = parse_uuid(uid)
+    if pk is None:
+        return None
+    user = db.session.get(User, pk)
+    if user is None or str(user.session_version) != version:
+        return None
+    return user
+
+
+def search_users(actor: User, q: str | None, limit: int = 20) -> list[User]:
+    """Users sharing a team with the actor, matching q in name or email (assignee pickers)."""
+    from ..models import Membership
+    from .access import team_ids_of
+    stmt = (select(User).join(Membership, Membership.user_id == User.id)
+            .where(Membership.team_id.in_(team_ids_of(actor))).distinct().order_by(User.name).limit(limit))
+    if q:
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").lower() + "%"
+        stmt = stmt.where(func.lower(User.name).like(like, escape="\\") | User.email.like(like, escape="\\"))
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,158 @@
+"""Teams and their members: create, edit, add, change roles, remove, leave."""
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import ROLES, Membership, Team, User
+from . import access
+from .auth import normalize_email
+from .errors import Conflict, Forbidden, NotFound, ValidationError
+from .validation import clean_text, parse_uuid, raise_if
+
+KEY = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+
+
+def create_team(actor: User, key, name, description="") -> Team:
+    """A new team with the actor as its first admin."""
+    errors: dict = {}
+    key_c = clean_text(errors, "key", key, label="Key", required=True, max_len=10)
+    if key_c is not None:
+        key_c = key_c.upper()
+        if not KEY.match(key_c):
+            errors["key"] = "Key must be 2–10 characters: a letter, then letters or digits."
+    name_c = clean_text(errors, "name", name, label="Name", required=True, max_len=100)
+    desc_c = clean_text(errors, "description", description, label="Description", max_len=10_000)
+    raise_if(errors)
+    if db.session.scalar(select(func.count()).select_from(Team).where(Team.key == key_c)):
+        raise Conflict(f"The key {key_c} is already taken.", {"key": f"The key {key_c} is already taken."})
+    team = Team(key=key_c, name=name_c, description=desc_c or "")
+    db.session.add(team)
+    try:
+        db.session.flush()
+        db.session.add(Membership(team_id=team.id, user_id=actor.id, role="admin"))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(f"The key {key_c} is already taken.", {"key": f"The key {key_c} is already taken."})
+    return team
+
+
+def update_team(actor: User, team_ref, name=None, description=None) -> Team:
+    """Rename or describe a team (admins)."""
+    team = access.team_for(actor, team_ref)
+    access.require_admin(actor, team)
+    errors: dict = {}
+    if name is not None:
+        name = clean_text(errors, "name", name, label="Name", required=True, max_len=100)
+    if description is not None:
+        description = clean_text(errors, "description", description, label="Description", max_len=10_000)
+    raise_if(errors)
+    if name is not None:
+        team.name = name
+    if description is not None:
+        team.description = description
+    db.session.commit()
+    return team
+
+
+def list_teams(actor: User) -> list[tuple[Team, str]]:
+    """The actor's teams with the actor's role in each."""
+    return [(m.team, m.role) for m in access.memberships(actor)]
+
+
+def list_members(actor: User, team_ref) -> list[Membership]:
+    team = access.team_for(actor, team_ref)
+    stmt = (select(Membership).join(User, Membership.user_id == User.id)
+            .where(Membership.team_id == team.id).order_by(User.name))
+    return list(db.session.scalars(stmt).unique())
+
+
+def _check_role(errors: dict, role) -> str | None:
+    if role is None:
+        return "member"
+    if role not in ROLES:
+        errors["role"] = "Role must be admin or member."
+        return None
+    return role
+
+
+def add_member(actor: User, team_ref, *, email=None, user_id=None, role="member") -> Membership:
+    """Add an existing user by email or id (admins)."""
+    team = access.team_for(actor, team_ref)
+    access.require_admin(actor, team)
+    errors: dict = {}
+    role = _check_role(errors, role)
+    user = None
+    if user_id is not None:
+        uid = parse_uuid(user_id)
+        user = db.session.get(User, uid) if uid else None
+        if user is None:
+            errors["user_id"] = "No user with this id."
+    elif isinstance(email, str) and email.strip() and "\x00" not in email:
+        user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+        if user is None:
+            errors["email"] = "No account uses this email. Ask them to sign up first."
+    else:
+        errors["email"] = "Enter the email of the person to add."
+    raise_if(errors)
+    if access.is_member(user.id, team.id):
+        raise Conflict(f"{user.name} is already a member.", {"email": f"{user.name} is already a member."})
+    m = Membership(team_id=team.id, user_id=user.id, role=role)
+    db.session.add(m)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(f"{user.name} is already a member.", {"email": f"{user.name} is already a member."})
+    return m
+
+
+def _admin_count(team_id) -> int:
+    return db.session.scalar(select(func.count()).select_from(Membership)
+                             .where(Membership.team_id == team_id, Membership.role == "admin"))
+
+
+def _lock_team(team: Team) -> None:
+    """Serialise role changes of one team (the last-admin rule must hold under concurrency)."""
+    db.session.execute(select(Team.id).where(Team.id == team.id).with_for_update())
+
+
+def change_role(actor: User, team_ref, user_id, role) -> Membership:
+    """Make a member admin or member (admins); the last admin cannot be demoted."""
+    team = access.team_for(actor, team_ref)
+    access.require_admin(actor, team)
+    errors: dict = {}
+    role = _check_role(errors, role)
+    raise_if(errors)
+    uid = parse_uuid(user_id)
+    _lock_team(team)
+    m = db.session.get(Membership, (team.id, uid)) if uid else None
+    if m is None:
+        raise NotFound("Member not found.")
+    if m.role == "admin" and role != "admin" and _admin_count(team.id) <= 1:
+        db.session.rollback()
+        raise Conflict("A team needs at least one admin: make someone else admin first.",
+                       {"role": "A team needs at least one admin."})
+    m.role = role
+    db.session.commit()
+    return m
+
+
+def remove_member(actor: User, team_ref, user_id) -> None:
+    """Remove a member (admins), or leave (anyone); the last admin cannot go."""
+    team = access.team_for(actor, team_ref)
+    uid = parse_uuid(user_id)
+    if uid != actor.id:
+        access.require_admin(actor, team)
+    _lock_team(team)
+    m = db.session.get(Membership, (team.id, uid)) if uid else None
+    if m is None:
+        raise NotFound("Member not found.")
+    if m.role == "admin" and _admin_count(team.id) <= 1:
+        db.session.rollback()
+        raise Conflict("The last admin cannot leave or be removed: make someone else admin first.",
+                       {"user_id": "The last admin cannot be removed."})
+    db.session.delete(m)
+    db.session.commit()

@@ -1,0 +1,2 @@
+"""Project pages of a team."""
+from . import bp  # noqa: F401

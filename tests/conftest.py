@@ -1,0 +1,260 @@
+"""Shared fixtures: one fresh database per run (SQLite or PostgreSQL), cleaned after each test.
+
+TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres runs the same suite on
+PostgreSQL: a database named lw_test_<random> is created on that server and dropped at the end.
+"""
+import contextlib
+import os
+import secrets
+import shutil
+import tempfile
+import threading
+import uuid
+
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+
+from linear_web import create_app
+from linear_web.config import TestConfig, database_url
+from linear_web.extensions import db, limiter
+
+from . import factories
+
+BASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def _create_pg_database(url: str) -> tuple[str, str]:
+    """Create lw_test_<random> on the server of `url`; return (test url, admin url)."""
+    import psycopg2
+    admin = make_url(database_url(url)).set(database="postgres")
+    name = f"lw_test_{secrets.token_hex(4)}"
+    conn = psycopg2.connect(admin.set(drivername="postgresql").render_as_string(hide_password=False))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return admin.set(database=name).render_as_string(hide_password=False), name
+
+
+def _drop_pg_database(url: str, name: str) -> None:
+    import psycopg2
+    admin = make_url(database_url(url)).set(database="postgres", drivername="postgresql")
+    conn = psycopg2.connect(admin.render_as_string(hide_password=False))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    conn.close()
+
+
+class TestClient(FlaskClient):
+    """A client that sends the CSRF token on browser writes unless told `csrf=False`."""
+
+    def open(self, *args, **kwargs):
+        send_csrf = kwargs.pop("csrf", True)
+        method = (kwargs.get("method") or "GET").upper()
+        path = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "")
+        if send_csrf and method in ("POST", "PUT", "PATCH", "DELETE") and not str(path).startswith("/api/"):
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        """The signed token Flask-WTF expects for this client's session."""
+        with self.session_transaction() as sess:
+            raw = sess.setdefault("csrf_token", secrets.token_hex(20))
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def login(self, user) -> "TestClient":
+        """Log in without a request (the session flask-login would write)."""
+        with self.session_transaction() as sess:
+            sess["_user_id"] = user.get_id()
+            sess["_fresh"] = True
+        return self
+
+
+@pytest.fixture(scope="session")
+def database():
+    """A fresh database for this run: yields its URL."""
+    if BASE_URL.startswith(("postgres://", "postgresql")):
+        url, name = _create_pg_database(BASE_URL)
+        try:
+            yield url
+        finally:
+            _drop_pg_database(BASE_URL, name)
+    else:
+        folder = tempfile.mkdtemp(prefix="lw-test-db-")
+        yield f"sqlite:///{folder}/test.db"
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def app(database):
+    """The app on the run's database, migrated once with Flask-Migrate."""
+    from flask_migrate import upgrade
+    uploads = tempfile.mkdtemp(prefix="lw-test-uploads-")
+    application = create_app(TestConfig(database, uploads))
+    application.test_client_class = TestClient
+    with application.app_context():
+        upgrade()
+    yield application
+    shutil.rmtree(uploads, ignore_errors=True)
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean(app):
+    """Each test starts with empty tables, a fresh app context and fresh limiter counters."""
+    ctx = app.app_context()
+    ctx.push()
+    yield
+    db.session.remove()
+    _truncate_all()
+    with contextlib.suppress(Exception):
+        limiter.reset()
+    ctx.pop()
+
+
+def _truncate_all() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+        else:
+            for t in tables:
+                conn.execute(text(f'DELETE FROM "{t}"'))
+            conn.execute(text("DELETE FROM issues_fts"))
+
+
+@pytest.fixture
+def client(app) -> TestClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_client(app):
+    """More clients (a second browser) on demand."""
+    return app.test_client
+
+
+@pytest.fixture
+def is_postgres(app) -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as q: ...; assert q.count == N` counts SQL statements."""
+
+    @contextlib.contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def before(conn, cursor, statement, params, context, executemany):
+            counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting
+
+
+# -- A live server (browser and socket tests) ---------------------------------------------
+
+class LiveServer:
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The test app served on a free loopback port in a thread (werkzeug, threaded)."""
+    server = LiveServer(app)
+    yield server
+    server.stop()
+
+
+# -- A real browser: Debian's chromium driven by Playwright ---------------------------------
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian chromium. Missing chromium fails on CI (journeys must run), skips elsewhere."""
+    path = chromium_path()
+    if not path:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed: browser journeys cannot run")
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context and page pointed at the live server."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open more independent browser pages (a second user)."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def unique(prefix: str = "x") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def f():
+    """The factories module: f.user(), f.team(admin), f.project(...), ..."""
+    return factories
