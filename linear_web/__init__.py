@@ -25,6 +25,8 @@ def _init_extensions(app: Flask) -> None:
     from . import events
     from .extensions import csrf, db, limiter, login_manager, migrate, sock
     db.init_app(app)
+    with app.app_context():
+        _tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -41,6 +43,22 @@ def _init_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def _load(session_id):
         return load_session_user(session_id)
+
+
+def _tune_sqlite(engine) -> None:
+    """SQLite: enforce foreign keys (cascades), WAL for concurrent readers, wait on locks."""
+    if engine.dialect.name != "sqlite":
+        return
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -55,3 +55,12 @@ def _base36(n: int) -> str:
         out = digits[r] + out
         if n == 0:
             return out.rjust(3, "0")
+
+
+def issue(team_, actor=None, title: str | None = None, **fields):
+    """An issue created through the service (numbered, with its `created` activity)."""
+    from linear_web.services import issues
+    actor = actor or _an_admin(team_)
+    data = {"title": title or f"Issue {_n()}"}
+    data.update({k: (str(v.id) if hasattr(v, "id") else v) for k, v in fields.items()})
+    return issues.create_issue(actor, team_.id, data)

@@ -49,10 +49,20 @@ class Issue(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
 
+    # Optimistic locking: every UPDATE checks and bumps `version` (StaleDataError on a race).
+    __mapper_args__ = {"version_id_col": version}
+
     team = relationship("Team", lazy="joined", innerjoin=True)
     assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined")
     creator = relationship("User", foreign_keys=[creator_id], lazy="raise")
     project = relationship("Project", lazy="joined")
+    # Loaded only on purpose (selectinload on the detail page); the database cascades deletes.
+    comments = relationship("Comment", order_by="Comment.created_at", lazy="raise",
+                            cascade="all, delete-orphan", passive_deletes=True, overlaps="issue")
+    activities = relationship("Activity", order_by="Activity.created_at", lazy="raise",
+                              cascade="all, delete-orphan", passive_deletes=True)
+    attachments = relationship("Attachment", order_by="Attachment.created_at", lazy="raise",
+                               cascade="all, delete-orphan", passive_deletes=True)
 
     @property
     def identifier(self) -> str:
@@ -99,7 +109,7 @@ class Comment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     author = relationship("User", lazy="joined", innerjoin=True)
-    issue = relationship("Issue", lazy="raise")
+    issue = relationship("Issue", lazy="raise", overlaps="comments")
 
     @property
     def body_html(self) -> str:

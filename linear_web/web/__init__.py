@@ -3,4 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from . import context, home, teams, projects  # noqa: E402,F401
+from . import (account, attachments, boards, context, dashboard, home, issues, projects,  # noqa: E402,F401
+               search, teams)

@@ -1,0 +1,2 @@
+"""API: api_keys (being built)."""
+from . import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""API: attachments (being built)."""
+from . import bp  # noqa: F401

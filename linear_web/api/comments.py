@@ -1,0 +1,2 @@
+"""API: comments (being built)."""
+from . import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""API: dashboard (being built)."""
+from . import bp  # noqa: F401

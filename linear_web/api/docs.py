@@ -1,0 +1,2 @@
+"""API: docs (being built)."""
+from . import bp  # noqa: F401

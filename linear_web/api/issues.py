@@ -1,0 +1,2 @@
+"""API: issues (being built)."""
+from . import bp  # noqa: F401

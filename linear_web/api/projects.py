@@ -1,0 +1,2 @@
+"""API: projects (being built)."""
+from . import bp  # noqa: F401

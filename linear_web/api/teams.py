@@ -1,0 +1,2 @@
+"""API: teams (being built)."""
+from . import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""API: users (being built)."""
+from . import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""WebSocket routes (being built)."""
+from . import bp  # noqa: F401

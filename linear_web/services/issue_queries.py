@@ -1,0 +1,276 @@
+"""Reading issues: filters, keyset pagination, ranked full-text search, counts.
+
+Every query starts from `access.visible_issues(actor)` so an outsider's rows never appear.
+Pages load assignee, project and team with the issue in one statement (joined eager loads).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, literal_column, or_, select, text
+
+from ..extensions import db
+from ..models import PRIORITIES, STATUSES, Issue, User
+from . import access
+from .errors import ValidationError
+from .validation import parse_uuid
+
+SORTS = ("-created_at", "created_at", "priority", "-updated_at")
+MAX_LIMIT = 200
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class IssueFilters:
+    """What a list, board, search, export or stats call narrows to."""
+
+    team_id: uuid.UUID | None = None
+    statuses: list[str] = field(default_factory=list)
+    priorities: list[int] = field(default_factory=list)
+    assignee: str | uuid.UUID | None = None  # a user id, "me" or "none"
+    project_id: uuid.UUID | None = None
+    q: str = ""
+    sort: str = "-created_at"
+
+    @classmethod
+    def from_args(cls, args, *, team_id=None) -> "IssueFilters":
+        """Parse query parameters (repeatable status/priority); ValidationError names bad ones."""
+        errors: dict = {}
+        statuses = [s for v in args.getlist("status") for s in v.split(",") if s]
+        if any(s not in STATUSES for s in statuses):
+            errors["status"] = "Status must be one of: " + ", ".join(STATUSES) + "."
+        priorities = []
+        for v in (p for raw in args.getlist("priority") for p in raw.split(",") if p):
+            if v.isdigit() and int(v) in PRIORITIES:
+                priorities.append(int(v))
+            else:
+                errors["priority"] = "Priority must be 0, 1, 2 or 3."
+        assignee = args.get("assignee_id") or args.get("assignee") or None
+        if assignee not in (None, "me", "none") and parse_uuid(assignee) is None:
+            errors["assignee_id"] = "Assignee must be a user id, 'me' or 'none'."
+        project_raw = args.get("project_id") or None
+        project_id = parse_uuid(project_raw) if project_raw else None
+        if project_raw and project_id is None:
+            errors["project_id"] = "Project must be a project id."
+        tid = team_id
+        if tid is None and args.get("team_id"):
+            tid = parse_uuid(args.get("team_id"))
+            if tid is None:
+                errors["team_id"] = "Team must be a team id."
+        q = args.get("q", "") or ""
+        if "\x00" in q or len(q) > 200:
+            errors["q"] = "Search text must be at most 200 characters, without NUL."
+        sort = args.get("sort") or "-created_at"
+        if sort not in SORTS:
+            errors["sort"] = "Sort must be one of: " + ", ".join(SORTS) + "."
+        if errors:
+            raise ValidationError(errors)
+        if assignee not in (None, "me", "none"):
+            assignee = parse_uuid(assignee)
+        return cls(team_id=tid, statuses=list(dict.fromkeys(statuses)),
+                   priorities=list(dict.fromkeys(priorities)), assignee=assignee,
+                   project_id=project_id, q=q.strip(), sort=sort)
+
+    def to_args(self) -> list[tuple[str, str]]:
+        """Back to query parameters (for links that keep the current filter)."""
+        out = [("status", s) for s in self.statuses] + [("priority", str(p)) for p in self.priorities]
+        if self.assignee:
+            out.append(("assignee", str(self.assignee)))
+        if self.project_id:
+            out.append(("project_id", str(self.project_id)))
+        if self.q:
+            out.append(("q", self.q))
+        if self.sort != "-created_at":
+            out.append(("sort", self.sort))
+        return out
+
+    @property
+    def active(self) -> bool:
+        return bool(self.statuses or self.priorities or self.assignee or self.project_id or self.q)
+
+
+@dataclass
+class Page:
+    items: list[Issue]
+    next_cursor: str | None
+
+
+# -- filtering -------------------------------------------------------------------------------
+
+def filtered(actor: User, filters: IssueFilters):
+    """The visible issues narrowed by filters (no order, no limit)."""
+    stmt = access.visible_issues(actor)
+    if filters.team_id:
+        stmt = stmt.where(Issue.team_id == filters.team_id)
+    if filters.statuses:
+        stmt = stmt.where(Issue.status.in_(filters.statuses))
+    if filters.priorities:
+        stmt = stmt.where(Issue.priority.in_(filters.priorities))
+    if filters.assignee == "me":
+        stmt = stmt.where(Issue.assignee_id == actor.id)
+    elif filters.assignee == "none":
+        stmt = stmt.where(Issue.assignee_id.is_(None))
+    elif filters.assignee:
+        stmt = stmt.where(Issue.assignee_id == filters.assignee)
+    if filters.project_id:
+        stmt = stmt.where(Issue.project_id == filters.project_id)
+    if filters.q:
+        stmt = _text_match(stmt, filters.q)
+    return stmt
+
+
+def fts_terms(q: str) -> list[str]:
+    """Clean word tokens of the user's text; never their raw query syntax."""
+    return [w.lower() for w in WORD.findall(q or "")][:12]
+
+
+def _is_pg() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _tsquery(terms: list[str]):
+    return func.to_tsquery("english", " & ".join(f"{t}:*" for t in terms))
+
+
+def _fts5_query(terms: list[str]) -> str:
+    return " ".join('"' + t.replace('"', "") + '"*' for t in terms)
+
+
+def _text_match(stmt, q: str):
+    terms = fts_terms(q)
+    if not terms:
+        return stmt.where(text("1 = 0"))
+    if _is_pg():
+        return stmt.where(literal_column("issues.search_vector").op("@@")(_tsquery(terms)))
+    ids = text("SELECT issue_id FROM issues_fts WHERE issues_fts MATCH :fts").bindparams(fts=_fts5_query(terms))
+    return stmt.where(Issue.id.in_(ids.columns(issue_id=Issue.id.type)))
+
+
+# -- keyset pagination -------------------------------------------------------------------------
+
+_PRIORITY_RANK = case((Issue.priority == 0, 4), else_=Issue.priority)
+
+
+def _order_columns(sort: str):
+    """(expression, descending) pairs; the last one is the id, so the order is total."""
+    if sort == "created_at":
+        return [(Issue.created_at, False), (Issue.id, False)]
+    if sort == "priority":
+        return [(_PRIORITY_RANK, False), (Issue.created_at, True), (Issue.id, True)]
+    if sort == "-updated_at":
+        return [(Issue.updated_at, True), (Issue.id, True)]
+    return [(Issue.created_at, True), (Issue.id, True)]
+
+
+def encode_cursor(values: list) -> str:
+    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else str(v) if isinstance(v, uuid.UUID) else v
+                      for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, kinds: list) -> list:
+    """Values of a cursor, typed like `kinds`; ValidationError for anything malformed."""
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(raw, list) or len(raw) != len(kinds):
+            raise ValueError
+        out = []
+        for value, kind in zip(raw, kinds):
+            if kind is datetime:
+                out.append(datetime.fromisoformat(value))
+            elif kind is uuid.UUID:
+                out.append(uuid.UUID(value))
+            elif kind is float:
+                out.append(float(value))
+            else:
+                out.append(int(value))
+        return out
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError, base64.binascii.Error):
+        raise ValidationError({"cursor": "The cursor is not valid: start from the first page."})
+
+
+def _after(columns, values):
+    """Rows strictly after `values` in the order of `columns` (mixed directions allowed)."""
+    clauses = []
+    for i, (col, desc) in enumerate(columns):
+        equal = [c == v for (c, _), v in zip(columns[:i], values[:i])]
+        clauses.append(and_(*equal, col < values[i] if desc else col > values[i]))
+    return or_(*clauses)
+
+
+def _row_values(issue: Issue, sort: str) -> list:
+    if sort == "created_at" or sort == "-created_at":
+        return [issue.created_at, issue.id]
+    if sort == "priority":
+        return [4 if issue.priority == 0 else issue.priority, issue.created_at, issue.id]
+    return [issue.updated_at, issue.id]
+
+
+def _kinds(sort: str) -> list:
+    if sort == "priority":
+        return [int, datetime, uuid.UUID]
+    return [datetime, uuid.UUID]
+
+
+def check_limit(limit) -> int:
+    try:
+        limit = int(limit if limit is not None else 50)
+    except (TypeError, ValueError):
+        raise ValidationError({"limit": f"Limit must be a number from 1 to {MAX_LIMIT}."})
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValidationError({"limit": f"Limit must be a number from 1 to {MAX_LIMIT}."})
+    return limit
+
+
+def list_issues(actor: User, filters: IssueFilters, *, limit=50, cursor: str | None = None) -> Page:
+    """One page of issues in the filter's sort order; the cursor is stable under inserts."""
+    limit = check_limit(limit)
+    columns = _order_columns(filters.sort)
+    stmt = filtered(actor, filters)
+    if cursor:
+        stmt = stmt.where(_after(columns, decode_cursor(cursor, _kinds(filters.sort))))
+    stmt = stmt.order_by(*[c.desc() if d else c.asc() for c, d in columns]).limit(limit + 1)
+    rows = list(db.session.scalars(stmt).unique())
+    nxt = encode_cursor(_row_values(rows[limit - 1], filters.sort)) if len(rows) > limit else None
+    return Page(rows[:limit], nxt)
+
+
+def search_issues(actor: User, filters: IssueFilters, *, limit=20, cursor: str | None = None) -> Page:
+    """Issues matching filters.q, most relevant first (PostgreSQL ts_rank, SQLite bm25)."""
+    limit = check_limit(limit)
+    terms = fts_terms(filters.q)
+    if not terms:
+        return Page([], None)
+    base = IssueFilters(**{**filters.__dict__, "q": ""})
+    stmt = filtered(actor, base)
+    if _is_pg():
+        query = _tsquery(terms)
+        rank = func.cast(func.ts_rank(literal_column("issues.search_vector"), query), db.Float) * -1.0
+        stmt = stmt.where(literal_column("issues.search_vector").op("@@")(query))
+    else:
+        fts = text("SELECT issue_id, bm25(issues_fts, 0.0, 10.0, 3.0) AS score FROM issues_fts "
+                   "WHERE issues_fts MATCH :fts").bindparams(fts=_fts5_query(terms)) \
+            .columns(issue_id=Issue.id.type, score=db.Float).subquery("fts")
+        stmt = stmt.join(fts, fts.c.issue_id == Issue.id)
+        rank = fts.c.score  # bm25: smaller is better
+    columns = [(rank, False), (Issue.id, False)]
+    if cursor:
+        stmt = stmt.where(_after(columns, decode_cursor(cursor, [float, uuid.UUID])))
+    stmt = stmt.add_columns(rank.label("rank")).order_by(rank.asc(), Issue.id.asc()).limit(limit + 1)
+    rows = db.session.execute(stmt).unique().all()
+    nxt = encode_cursor([rows[limit - 1].rank, rows[limit - 1][0].id]) if len(rows) > limit else None
+    return Page([r[0] for r in rows[:limit]], nxt)
+
+
+def count_by_status(actor: User, filters: IssueFilters) -> dict[str, int]:
+    """How many issues of the filter fall in each status (one GROUP BY)."""
+    sub = filtered(actor, filters).with_only_columns(Issue.status).subquery()
+    rows = db.session.execute(select(sub.c.status, func.count()).group_by(sub.c.status)).all()
+    counts = {s: 0 for s in STATUSES}
+    counts.update({s: n for s, n in rows})
+    return counts

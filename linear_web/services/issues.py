@@ -1,0 +1,273 @@
+"""Writing issues: create, update (with activity rows and optimistic locking), move, delete.
+
+Every change to a tracked field writes one Activity row in the same transaction; events are
+emitted in that transaction too and go out only when it commits.
+"""
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..events import Event, emit
+from ..extensions import db
+from ..models import (PRIORITIES, STATUSES, Activity, Comment, Issue, IssueAlias, Project, Team, User,
+                      utcnow)
+from . import access
+from .errors import Conflict, NotFound, ValidationError
+from .validation import clean_text, parse_uuid
+
+EDITABLE = ("title", "description", "status", "priority", "project_id", "assignee_id", "team_id")
+MAX_BODY = 100_000
+
+
+def _validate(data: dict, *, partial: bool) -> tuple[dict, dict]:
+    """Typed, cleaned values of the editable fields present in data; errors per field."""
+    errors, out = {}, {}
+    unknown = [k for k in data if k not in EDITABLE and k not in ("version",)]
+    for k in unknown:
+        errors[k] = "This field cannot be set."
+    if "title" in data or not partial:
+        out["title"] = clean_text(errors, "title", data.get("title"), label="Title", required=True, max_len=255)
+    if "description" in data:
+        out["description"] = clean_text(errors, "description", data.get("description"), label="Description",
+                                         max_len=MAX_BODY, strip=False)
+    if "status" in data:
+        if data["status"] not in STATUSES:
+            errors["status"] = "Status must be one of: " + ", ".join(STATUSES) + "."
+        out["status"] = data["status"]
+    if "priority" in data:
+        p = data["priority"]
+        if isinstance(p, str) and p.strip().isdigit():
+            p = int(p)
+        if isinstance(p, bool) or not isinstance(p, int) or p not in PRIORITIES:
+            errors["priority"] = "Priority must be 0 (none), 1 (high), 2 (medium) or 3 (low)."
+        out["priority"] = p
+    for key, label in (("project_id", "Project"), ("assignee_id", "Assignee"), ("team_id", "Team")):
+        if key in data:
+            raw = data[key]
+            if raw in (None, "") and key != "team_id":
+                out[key] = None
+            elif parse_uuid(raw) is None and not (key == "team_id" and isinstance(raw, str) and raw):
+                errors[key] = f"{label} must be an id."
+            else:
+                out[key] = parse_uuid(raw) or raw
+    return out, errors
+
+
+def _check_refs(errors: dict, team_id, values: dict) -> None:
+    """Assignee must be a team member; project must belong to the team."""
+    if values.get("assignee_id") and not access.is_member(values["assignee_id"], team_id):
+        errors["assignee_id"] = "The assignee must be a member of the issue's team."
+    if values.get("project_id"):
+        project = db.session.get(Project, values["project_id"])
+        if project is None or project.team_id != team_id:
+            errors["project_id"] = "The project must belong to the issue's team."
+
+
+def next_number(team_id) -> int:
+    """Atomically take the team's next issue number (row lock on PostgreSQL, write lock on SQLite)."""
+    return db.session.execute(
+        update(Team).where(Team.id == team_id).values(issue_counter=Team.issue_counter + 1)
+        .returning(Team.issue_counter)
+    ).scalar_one()
+
+
+def create_issue(actor: User, team_ref, data: dict) -> Issue:
+    """A new issue numbered KEY-N in the team, with a `created` activity row."""
+    team = access.team_for(actor, team_ref)
+    values, errors = _validate({k: v for k, v in data.items() if k != "team_id"}, partial=False)
+    values.setdefault("status", "backlog")
+    values.setdefault("priority", 0)
+    _check_refs(errors, team.id, values)
+    if errors:
+        raise ValidationError(errors)
+    now = utcnow()
+    issue = Issue(team_id=team.id, number=next_number(team.id), creator_id=actor.id, created_at=now,
+                  updated_at=now, position=-time.time(), description=values.pop("description", None) or "",
+                  **values)
+    issue.team = team
+    db.session.add(issue)
+    db.session.flush()
+    db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action="created", created_at=now))
+    emit(Event.for_issue("ISSUE_CREATED", issue, actor))
+    db.session.commit()
+    return issue
+
+
+def _display(field: str, issue: Issue) -> str | None:
+    """How a field's value reads in the activity history."""
+    if field == "assignee":
+        return issue.assignee.name if issue.assignee else None
+    if field == "project":
+        return issue.project.name if issue.project else None
+    value = getattr(issue, field)
+    return None if value is None else str(value)
+
+
+def _stale(issue: Issue) -> Conflict:
+    last = db.session.scalar(select(Activity).where(Activity.issue_id == issue.id)
+                             .order_by(Activity.created_at.desc()).limit(1))
+    who = last.actor.name if last else "someone"
+    return Conflict(f"This issue was changed by {who} meanwhile — reload to see the latest version.",
+                    {"version": f"Stale version: the current version is {issue.version}."})
+
+
+def update_issue(actor: User, issue_ref, data: dict, *, version=None, position: float | None = None) -> Issue:
+    """Apply a partial change; one Activity row per changed field; 409 on a stale version."""
+    issue = access.issue_for(actor, issue_ref)
+    values, errors = _validate(data, partial=True)
+    if version is None and "version" in data:
+        version = data["version"]
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        errors["version"] = "Version must be a whole number."
+    if errors:
+        raise ValidationError(errors)
+    if version is not None and version != issue.version:
+        raise _stale(issue)
+    target_team = issue.team
+    if "team_id" in values and values["team_id"] not in (issue.team_id, str(issue.team_id)):
+        target_team = access.team_for(actor, values["team_id"])
+    values.pop("team_id", None)
+    moving = target_team.id != issue.team_id
+    if moving:
+        # Carried-over assignee/project that do not fit the new team are cleared, not refused.
+        if "assignee_id" not in values and issue.assignee_id and not access.is_member(issue.assignee_id, target_team.id):
+            values["assignee_id"] = None
+        if "project_id" not in values and issue.project_id:
+            values["project_id"] = None
+    _check_refs(errors, target_team.id, values)
+    if errors:
+        raise ValidationError(errors)
+    changed = _apply(actor, issue, values)
+    if position is not None and position != issue.position:
+        issue.position, changed = position, True
+    old_team_id = None
+    if moving:
+        old_team_id, old_identifier = str(issue.team_id), issue.identifier
+        number = next_number(target_team.id)
+        db.session.add(IssueAlias(team_id=issue.team_id, number=issue.number, issue_id=issue.id))
+        issue.team_id, issue.team, issue.number = target_team.id, target_team, number
+        db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action="updated", field=None,
+                                old_value=old_identifier, new_value=issue.identifier))
+        changed = True
+    if not changed:
+        return issue
+    issue.updated_at = utcnow()
+    emit(Event.for_issue("ISSUE_UPDATED", issue, actor, old_team_id=old_team_id))
+    _commit_or_conflict(issue)
+    return issue
+
+
+def _apply(actor: User, issue: Issue, values: dict) -> bool:
+    """Set changed fields and add their activity rows; True when anything changed."""
+    changed = False
+    for key, value in values.items():
+        if getattr(issue, key) == value:
+            continue
+        field = {"assignee_id": "assignee", "project_id": "project"}.get(key, key)
+        old = _display(field, issue)
+        setattr(issue, key, value)
+        if key == "assignee_id":
+            issue.assignee = db.session.get(User, value) if value else None
+        elif key == "project_id":
+            issue.project = db.session.get(Project, value) if value else None
+        db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action="updated", field=field,
+                                old_value=old, new_value=_display(field, issue)))
+        changed = True
+    return changed
+
+
+def _commit_or_conflict(issue: Issue) -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        fresh = db.session.get(Issue, issue.id, populate_existing=True)
+        raise _stale(fresh) if fresh else NotFound("Issue not found.")
+
+
+def move_card(actor: User, issue_ref, status, *, before=None, after=None, version=None) -> Issue:
+    """Board drag and drop: set the status and place the card between two neighbours."""
+    issue = access.issue_for(actor, issue_ref)
+    position = _between(actor, issue, before, after)
+    return update_issue(actor, issue.id, {"status": status}, version=version, position=position)
+
+
+def _between(actor: User, issue: Issue, before, after) -> float | None:
+    """A position between the card above (`after`) and below (`before`), if given."""
+    def pos(ref):
+        if not ref:
+            return None
+        other = access.issue_for(actor, ref)
+        if other.team_id != issue.team_id:
+            raise ValidationError({"position": "Cards can only be placed among their own team's cards."})
+        return other.position
+    above, below = pos(after), pos(before)
+    if above is None and below is None:
+        return None
+    if above is None:
+        return below - 1.0
+    if below is None:
+        return above + 1.0
+    return (above + below) / 2.0
+
+
+def delete_issue(actor: User, issue_ref) -> dict:
+    """Delete an issue (its comments, activity and attachments go with it)."""
+    issue = access.issue_for(actor, issue_ref)
+    info = {"id": str(issue.id), "identifier": issue.identifier, "team_id": str(issue.team_id)}
+    from . import attachments_store
+    files = attachments_store.files_of_issue(issue.id)
+    emit(Event.for_issue("ISSUE_DELETED", issue, actor))
+    db.session.delete(issue)
+    db.session.commit()
+    attachments_store.remove_files(files)
+    return info
+
+
+def bulk_update(actor: User, refs: list, data: dict) -> list[Issue]:
+    """Apply one change to several issues; all succeed or none does."""
+    if not refs:
+        raise ValidationError({"issues": "Select at least one issue."})
+    issues = [access.issue_for(actor, r) for r in refs[:500]]
+    values, errors = _validate(data, partial=True)
+    values.pop("team_id", None)
+    if errors:
+        raise ValidationError(errors)
+    for issue in issues:
+        _check_refs(errors, issue.team_id, values)
+        if errors:
+            raise ValidationError(errors, f"{issue.identifier}: " + next(iter(errors.values())))
+    now = utcnow()
+    for issue in issues:
+        if _apply(actor, issue, values):
+            issue.updated_at = now
+            emit(Event.for_issue("ISSUE_UPDATED", issue, actor))
+    _commit_or_conflict(issues[0])
+    return issues
+
+
+def issue_detail(actor: User, issue_ref) -> Issue:
+    """The issue with comments, activity and attachments loaded in a fixed number of queries."""
+    iid = access.resolve_issue_id(issue_ref)
+    if iid is None:
+        raise NotFound("Issue not found.")
+    stmt = access.visible_issues(actor).where(Issue.id == iid).options(
+        selectinload(Issue.comments), selectinload(Issue.activities), selectinload(Issue.attachments))
+    issue = db.session.scalars(stmt).unique().first()
+    if issue is None:
+        raise NotFound("Issue not found.")
+    return issue
+
+
+def list_activity(actor: User, issue_ref) -> list[Activity]:
+    issue = access.issue_for(actor, issue_ref)
+    stmt = select(Activity).where(Activity.issue_id == issue.id).order_by(Activity.created_at, Activity.id)
+    return list(db.session.scalars(stmt))
+
+
+__all__ = ["create_issue", "update_issue", "move_card", "delete_issue", "bulk_update", "issue_detail",
+           "list_activity", "next_number", "Comment"]

@@ -1,0 +1,2 @@
+"""account pages (being built)."""
+from . import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""attachments pages (being built)."""
+from . import bp  # noqa: F401

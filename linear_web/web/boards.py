@@ -1,0 +1,2 @@
+"""boards pages (being built)."""
+from . import bp  # noqa: F401

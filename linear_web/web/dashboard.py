@@ -1,0 +1,2 @@
+"""dashboard pages (being built)."""
+from . import bp  # noqa: F401

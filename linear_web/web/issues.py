@@ -1,0 +1,2 @@
+"""issues pages (being built)."""
+from . import bp  # noqa: F401

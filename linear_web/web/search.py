@@ -1,0 +1,2 @@
+"""search pages (being built)."""
+from . import bp  # noqa: F401
