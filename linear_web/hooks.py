@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from .extensions import db
 from .htmx import is_htmx
+from .services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,16 @@ def install(app: Flask) -> None:
                 html = render_template("_flash.html", messages=messages, oob=True)
                 resp.set_data(resp.get_data() + html.encode("utf-8"))
         return resp
+
+    @app.errorhandler(ServiceError)
+    def service_error(err: ServiceError):
+        """Errors a view did not handle itself: the API's JSON body, or a page in the app's style."""
+        if is_api():
+            return api_error(err.status, err.code, err.message, err.details)
+        titles = {404: "Not found", 403: "Forbidden", 409: "Conflict", 422: "Invalid input"}
+        message = _friendly_status(err.status) if err.status in (403, 404) else err.message
+        return render_template("errors/error.html", status=err.status, title=titles.get(err.status, "Error"),
+                               message=message), err.status
 
     @app.errorhandler(CSRFError)
     def csrf_error(err):
@@ -125,13 +136,17 @@ def install(app: Flask) -> None:
 
 
 def _friendly(err: HTTPException) -> str:
+    return _friendly_status(err.code) or err.description or ""
+
+
+def _friendly_status(code: int) -> str:
     return {
         404: "This page does not exist, or you do not have access to it.",
         403: "You do not have permission to do that.",
         405: "That action is not allowed here.",
         413: "That upload or form is too large.",
         429: "Too many attempts. Wait a minute, then try again.",
-    }.get(err.code, err.description or "")
+    }.get(code, "")
 
 
 __all__ = ["install", "api_error", "is_api", "flash"]

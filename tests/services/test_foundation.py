@@ -26,3 +26,12 @@ def test_signup_then_landing(client, f):
 
 def test_tables_exist(app):
     assert "issues" in db.inspect(db.engine).get_table_names()
+
+
+def test_outsider_gets_404_page_for_team_urls(client, f):
+    admin, outsider = f.user(), f.user()
+    t = f.team(admin, key="SECRET")
+    client.login(outsider)
+    resp = client.get(f"/team/{t.key}")
+    assert resp.status_code == 404
+    assert b"SECRET" not in resp.data
