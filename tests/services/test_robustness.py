@@ -1,0 +1,133 @@
+"""Cross-cutting reliability: atomicity, races, lost connections, Unicode (SECURITY.md 18, 20–22)."""
+import threading
+
+import pytest
+from sqlalchemy import event, text
+
+from linear_web.events.broker import get_broker
+from linear_web.extensions import db
+from linear_web.models import Activity, Issue, Team, User
+from linear_web.services import auth, issues, teams
+from linear_web.services.errors import Conflict, ValidationError
+
+
+def test_failed_activity_insert_leaves_issue_unchanged_and_sends_nothing(f, app):
+    admin = f.user()
+    t = f.team(admin)
+    i = f.issue(t, admin, title="Original")
+    sub = get_broker().subscribe()
+
+    def explode(mapper, connection, target):
+        raise RuntimeError("disk full")
+
+    event.listen(Activity, "before_insert", explode)
+    try:
+        with pytest.raises(RuntimeError):
+            issues.update_issue(admin, i.id, {"title": "Changed", "status": "done"})
+    finally:
+        event.remove(Activity, "before_insert", explode)
+        db.session.rollback()
+    fresh = db.session.get(Issue, i.id, populate_existing=True)
+    assert (fresh.title, fresh.status, fresh.version) == ("Original", "backlog", 1)
+    assert db.session.scalar(db.select(db.func.count()).select_from(Activity)
+                             .where(Activity.action == "updated")) == 0
+    assert sub.queue.empty()
+    get_broker().unsubscribe(sub)
+
+
+def test_rolled_back_create_publishes_nothing_and_keeps_numbering(f):
+    admin = f.user()
+    t = f.team(admin, key="ROLL")
+    sub = get_broker().subscribe()
+    with pytest.raises(ValidationError):
+        issues.create_issue(admin, t.id, {"title": ""})
+    assert sub.queue.empty()
+    assert f.issue(t, admin).identifier == "ROLL-1"
+    get_broker().unsubscribe(sub)
+
+
+def _race(app, n, fn):
+    """Run fn(i) in n threads at once, each in its own app context; return results/exceptions."""
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def worker(k):
+        with app.app_context():
+            barrier.wait()
+            try:
+                results[k] = fn(k)
+            except Exception as exc:  # collected and asserted by the caller
+                results[k] = exc
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(60)
+    return results
+
+
+def test_concurrent_duplicate_signups_give_one_account_and_conflicts(app):
+    results = _race(app, 6, lambda k: auth.signup("same@example.com", "long-password", f"Twin {k}"))
+    accounts = [r for r in results if isinstance(r, User)]
+    assert len(accounts) == 1
+    assert all(isinstance(r, Conflict) for r in results if not isinstance(r, User))
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1
+
+
+def test_concurrent_duplicate_team_keys_give_one_team(f, app):
+    admin_id = f.user().id
+    results = _race(app, 6, lambda k: teams.create_team(db.session.get(User, admin_id), "DUP", f"Team {k}"))
+    assert sum(isinstance(r, Team) for r in results) == 1
+    assert all(isinstance(r, (Team, Conflict)) for r in results)
+
+
+def test_two_saves_of_the_same_version_one_wins(f, app):
+    admin = f.user()
+    t = f.team(admin)
+    iid, admin_id = f.issue(t, admin).id, admin.id
+    results = _race(app, 2, lambda k: issues.update_issue(db.session.get(User, admin_id), iid,
+                                                         {"title": f"Save {k}"}, version=1))
+    assert sum(isinstance(r, Issue) for r in results) == 1
+    assert sum(isinstance(r, Conflict) for r in results) == 1
+    assert db.session.scalar(db.select(db.func.count()).select_from(Activity)
+                             .where(Activity.field == "title")) == 1
+
+
+def test_requests_survive_terminated_database_connections(client, f, is_postgres):
+    if not is_postgres:
+        pytest.skip("connection termination is a PostgreSQL scenario")
+    user = f.user()
+    client.login(user)
+    assert client.get("/health").status_code == 200
+    db.session.remove()
+    with db.engine.connect() as conn:
+        me = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> :me"), {"me": me})
+    assert client.get("/health").status_code == 200
+    assert client.get("/teams/new").status_code == 200
+
+
+@pytest.mark.parametrize("title", ["emoji 🚀 ok", "rtl \u202eevil", "combining e\u0301", "中文标题"])
+def test_unicode_titles_round_trip_exactly(f, title):
+    admin = f.user()
+    i = f.issue(f.team(admin), admin, title=title)
+    db.session.expire_all()
+    assert db.session.get(Issue, i.id).title == title
+
+
+@pytest.mark.parametrize("bad", ["nul\x00", "lone \ud800 surrogate", "x" * 256])
+def test_bad_titles_are_refused(f, bad):
+    admin = f.user()
+    with pytest.raises(ValidationError) as err:
+        f.issue(f.team(admin), admin, title=bad)
+    assert "title" in err.value.details
+
+
+def test_password_over_72_bytes_is_refused_not_truncated():
+    with pytest.raises(ValidationError) as err:
+        auth.signup("long@example.com", "é" * 37, "Long")  # 74 bytes, 37 characters
+    assert "72 bytes" in err.value.details["password"]
