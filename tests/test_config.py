@@ -1,0 +1,111 @@
+"""Configuration from the environment (shared/API.md, "Running the server") and /health."""
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from linear_web import config, create_app
+from linear_web.config import ROOT, Config, database_url
+from linear_web.config import TestConfig as AppConfig  # not a test class
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("postgres://lw:pw@db.internal:5432/linear", "postgresql+psycopg2://lw:pw@db.internal:5432/linear"),
+    ("postgresql://postgres@127.0.0.1/postgres", "postgresql+psycopg2://postgres@127.0.0.1/postgres"),
+    ("postgresql+psycopg://u@h/d", "postgresql+psycopg2://u@h/d"),
+    ("postgresql+psycopg2://u@h/d", "postgresql+psycopg2://u@h/d"),
+    ("sqlite:////srv/linear/app.db", "sqlite:////srv/linear/app.db"),
+])
+def test_database_url_maps_postgres_to_psycopg2(given, expected):
+    assert database_url(given) == expected
+
+
+def test_database_defaults_to_sqlite_under_the_instance_folder(monkeypatch, tmp_path):
+    monkeypatch.setattr(config, "INSTANCE", tmp_path / "inst")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert Config().SQLALCHEMY_DATABASE_URI == f"sqlite:///{tmp_path / 'inst' / 'linear_web.db'}"
+    assert (tmp_path / "inst").is_dir()
+
+
+def _secret_key_in_fresh_process(instance: str) -> subprocess.CompletedProcess:
+    """Import the config as a new process would, with INSTANCE_PATH set and SECRET_KEY unset."""
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {"INSTANCE_PATH": instance}
+    code = "from linear_web.config import Config; print(Config().SECRET_KEY)"
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60, check=True)
+
+
+def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
+    first = _secret_key_in_fresh_process(str(tmp_path))
+    second = _secret_key_in_fresh_process(str(tmp_path))
+    key_file = tmp_path / "secret_key"
+    assert first.stdout.strip() == second.stdout.strip() == key_file.read_text().strip()
+    assert len(key_file.read_text().strip()) >= 32
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert "SECRET_KEY is not set" in first.stderr
+    assert "SECRET_KEY is not set" not in second.stderr
+
+
+def test_secret_key_from_the_environment_writes_nothing(monkeypatch, tmp_path):
+    monkeypatch.setattr(config, "INSTANCE", tmp_path)
+    monkeypatch.setenv("SECRET_KEY", "k" * 48)
+    assert Config().SECRET_KEY == "k" * 48
+    assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize("value, secure", [(None, False), ("1", True), ("true", True), ("0", False)])
+def test_session_cookie_secure_from_the_environment(monkeypatch, value, secure):
+    if value is None:
+        monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    else:
+        monkeypatch.setenv("SESSION_COOKIE_SECURE", value)
+    settings = Config()
+    assert (settings.SESSION_COOKIE_SECURE, settings.REMEMBER_COOKIE_SECURE) == (secure, secure)
+    assert (settings.SESSION_COOKIE_HTTPONLY, settings.SESSION_COOKIE_SAMESITE) == (True, "Lax")
+
+
+def test_secure_session_cookie_is_sent_with_the_secure_flag(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
+    cookie = client.get("/login").headers.get("Set-Cookie", "")
+    assert "session=" in cookie
+    assert {"Secure", "HttpOnly", "SameSite=Lax"} <= {part.strip() for part in cookie.split(";")}
+
+
+def test_session_cookie_is_not_secure_by_default(client):
+    cookie = client.get("/login").headers.get("Set-Cookie", "")
+    assert "session=" in cookie and "Secure" not in cookie
+
+
+@pytest.mark.parametrize("value, limit", [(None, 25 * 1024 * 1024), ("3", 3 * 1024 * 1024)])
+def test_max_upload_mb_sets_max_content_length(monkeypatch, value, limit):
+    if value is None:
+        monkeypatch.delenv("MAX_UPLOAD_MB", raising=False)
+    else:
+        monkeypatch.setenv("MAX_UPLOAD_MB", value)
+    assert Config().MAX_CONTENT_LENGTH == limit
+
+
+def test_health_reports_ok_when_the_database_answers(client):
+    resp = client.get("/health")
+    assert resp.status_code == 200
+    assert resp.get_json() == {"status": "ok", "database": "ok"}
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://postgres@127.0.0.1:{port}/linear",
+    "sqlite:////nonexistent-dir-{port}/sub/linear.db",
+])
+def test_health_is_503_with_json_when_the_database_is_unreachable(url, tmp_path):
+    down = create_app(AppConfig(url.format(port=_closed_port()), str(tmp_path)))
+    resp = down.test_client().get("/health")
+    assert resp.status_code == 503
+    assert resp.is_json
+    assert resp.get_json() == {"status": "error", "database": "unreachable"}
