@@ -1,0 +1,293 @@
+"""Pydantic models: they validate API requests and are the schemas of the OpenAPI document."""
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints, create_model
+
+
+def _plain_text(value: str) -> str:
+    """Refuse NUL (PostgreSQL cannot store it) and lone surrogates (not UTF-8)."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains invalid characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_plain_text)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+                 AfterValidator(_plain_text)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
+                  AfterValidator(_plain_text)]
+Body = Annotated[str, StringConstraints(max_length=100_000), AfterValidator(_plain_text)]
+LongText = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_plain_text)]
+Status = Literal["backlog", "todo", "in_progress", "done", "canceled"]
+Priority = Annotated[int, Strict(), Field(ge=0, le=3, description="0 none, 1 high, 2 medium, 3 low")]
+Role = Literal["admin", "member"]
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+
+
+class Input(BaseModel):
+    """Request bodies: unknown keys are refused (no mass assignment)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Query(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# -- requests ------------------------------------------------------------------------------
+
+class SignupIn(Input):
+    email: Annotated[str, StringConstraints(max_length=254), AfterValidator(_plain_text)]
+    password: Annotated[str, StringConstraints(min_length=8, max_length=72), AfterValidator(_plain_text)]
+    name: Name
+
+
+class LoginIn(Input):
+    email: Annotated[str, StringConstraints(max_length=254)]
+    password: Annotated[str, StringConstraints(max_length=1024)]
+
+
+class ApiKeyIn(Input):
+    name: Name
+
+
+class TeamIn(Input):
+    key: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=10,
+                                          pattern=r"^[A-Za-z][A-Za-z0-9]*$")]
+    name: Name
+    description: LongText | None = None
+
+
+class TeamPatch(Input):
+    name: Name | None = None
+    description: LongText | None = None
+
+
+class MemberIn(Input):
+    email: Annotated[str, StringConstraints(max_length=254), AfterValidator(_plain_text)] | None = None
+    user_id: uuid.UUID | None = None
+    role: Role = "member"
+
+
+class ProjectIn(Input):
+    team_id: uuid.UUID
+    name: Name
+    description: LongText | None = None
+
+
+class ProjectPatch(Input):
+    name: Name | None = None
+    description: LongText | None = None
+
+
+class IssueIn(Input):
+    team_id: uuid.UUID
+    title: Title
+    description: Body | None = None
+    status: Status = "backlog"
+    priority: Priority = 0
+    project_id: uuid.UUID | None = None
+    assignee_id: uuid.UUID | None = None
+
+
+class IssuePatch(Input):
+    title: Title | None = None
+    description: Body | None = None
+    status: Status | None = None
+    priority: Priority | None = None
+    project_id: uuid.UUID | None = None
+    assignee_id: uuid.UUID | None = None
+    team_id: uuid.UUID | None = Field(None, description="Move the issue to another of your teams: it gets "
+                                                          "a new identifier; the old one keeps working.")
+    version: Annotated[int, Field(ge=1)] | None = Field(None, description="The version you last saw: 409 if stale.")
+
+
+class CommentIn(Input):
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000),
+                    AfterValidator(_plain_text)]
+
+
+# -- query parameters ------------------------------------------------------------------------
+
+class PageQuery(Query):
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    cursor: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+
+class UserQuery(Query):
+    q: Annotated[str, StringConstraints(max_length=100), AfterValidator(_plain_text)] | None = None
+    limit: Annotated[int, Field(ge=1, le=200)] = 20
+
+
+class ProjectQuery(Query):
+    team_id: uuid.UUID | None = None
+
+
+class IssueQuery(PageQuery):
+    team_id: uuid.UUID | None = None
+    status: list[Status] | None = Field(None, description="Repeatable.")
+    priority: list[Annotated[int, Field(ge=0, le=3)]] | None = Field(None, description="Repeatable.")
+    project_id: uuid.UUID | None = None
+    assignee_id: Annotated[str, Field(pattern=r"^(me|none|[0-9a-fA-F-]{32,36})$",
+                                      description="A user id, `me` or `none`.")] | None = None
+    q: Annotated[str, StringConstraints(max_length=200), AfterValidator(_plain_text)] | None = None
+    sort: Literal["-created_at", "created_at", "priority", "-updated_at"] = "-created_at"
+
+
+class SearchQuery(IssueQuery):
+    q: Annotated[str, StringConstraints(max_length=200), AfterValidator(_plain_text)]
+
+
+class ExportQuery(IssueQuery):
+    pass
+
+
+# -- responses -------------------------------------------------------------------------------
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UserOut(Out):
+    id: uuid.UUID
+    email: str
+    name: str
+    created_at: Timestamp
+
+
+class UserBrief(Out):
+    id: uuid.UUID
+    name: str
+
+
+class MemberUser(Out):
+    id: uuid.UUID
+    email: str
+    name: str
+
+
+class TokenOut(Out):
+    access_token: str
+    token_type: Literal["bearer"]
+    expires_in: int
+
+
+class ApiKeyOut(Out):
+    id: uuid.UUID
+    name: str
+    prefix: str = Field(description="The first characters of the key, to recognise it.")
+    created_at: Timestamp
+    last_used_at: Timestamp | None
+
+
+class ApiKeyCreatedOut(ApiKeyOut):
+    key: str = Field(description="The secret key: shown this once, store it now.")
+
+
+class TeamOut(Out):
+    id: uuid.UUID
+    key: str
+    name: str
+    description: str
+    created_at: Timestamp
+    role: Role | None
+
+
+class MemberOut(Out):
+    user: MemberUser
+    role: Role
+    joined_at: Timestamp
+
+
+class ProjectOut(Out):
+    id: uuid.UUID
+    team_id: uuid.UUID
+    name: str
+    description: str
+    created_at: Timestamp
+
+
+class IssueOut(Out):
+    id: uuid.UUID
+    identifier: str
+    number: int
+    title: str
+    description: str
+    description_html: str
+    status: Status
+    priority: Priority
+    team_id: uuid.UUID
+    project_id: uuid.UUID | None
+    assignee_id: uuid.UUID | None
+    creator_id: uuid.UUID
+    assignee: UserBrief | None
+    created_at: Timestamp
+    updated_at: Timestamp
+    version: int
+
+
+class CommentOut(Out):
+    id: uuid.UUID
+    issue_id: uuid.UUID
+    body: str
+    body_html: str
+    author: UserBrief
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class ActivityOut(Out):
+    id: uuid.UUID
+    issue_id: uuid.UUID
+    actor: UserBrief
+    action: Literal["created", "updated", "commented", "attached"]
+    field: Literal["status", "priority", "title", "description", "assignee", "project"] | None
+    old_value: str | None
+    new_value: str | None
+    created_at: Timestamp
+
+
+class AttachmentOut(Out):
+    id: uuid.UUID
+    issue_id: uuid.UUID
+    filename: str
+    content_type: str
+    size: int
+    uploader_id: uuid.UUID
+    created_at: Timestamp
+    content_url: str
+
+
+class IssueDetailOut(IssueOut):
+    comments: list[CommentOut]
+    activities: list[ActivityOut]
+    attachments: list[AttachmentOut]
+
+
+class ErrorBody(Out):
+    code: str
+    message: str
+    details: dict[str, str]
+
+
+class ErrorOut(Out):
+    error: ErrorBody
+
+
+def page_of(model: type[BaseModel]) -> type[BaseModel]:
+    """The list shape {"items": [model], "next_cursor": str | null} as its own named schema."""
+    return create_model(f"{model.__name__.removesuffix('Out')}List", __base__=Out,
+                        items=(list[model], ...), next_cursor=(str | None, ...))
+
+
+UserList, TeamList, MemberList, ProjectList = (page_of(m) for m in (UserOut, TeamOut, MemberOut, ProjectOut))
+IssueList, CommentList, ActivityList, ApiKeyList = (page_of(m) for m in (IssueOut, CommentOut, ActivityOut,
+                                                                         ApiKeyOut))
+AttachmentList = page_of(AttachmentOut)
