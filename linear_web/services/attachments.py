@@ -1,0 +1,166 @@
+"""Files on issues: upload (checked by content), list, rename, delete, and serving them safely.
+
+Nothing is half-written: the bytes go to a temp file in UPLOAD_DIR, are checked, renamed to a
+random storage name, and only then is the row committed; if the commit fails the file goes.
+"""
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Activity, Attachment, Issue, User
+from . import access, attachments_store as store
+from .errors import NotFound, ServiceError, ValidationError
+from .validation import parse_uuid
+
+MAX_NAME = 255
+ALLOWED_DESCRIPTION = ("images (PNG, JPEG, GIF, WebP), PDF, plain text, CSV, Markdown, JSON, ZIP "
+                       "and office documents")
+
+
+class UnsupportedType(ServiceError):
+    status = 415
+    code = "unsupported_media_type"
+    default_message = f"This type of file is not allowed. Allowed: {ALLOWED_DESCRIPTION}."
+
+
+class TooLarge(ServiceError):
+    status = 413
+    code = "payload_too_large"
+    default_message = "The file is too large."
+
+
+@dataclass
+class Content:
+    """What the content route needs to answer: the row, the path, and how to present it."""
+
+    attachment: Attachment
+    path: str
+    inline: bool
+
+
+def max_bytes() -> int:
+    return int(current_app.config.get("MAX_UPLOAD_MB", 25)) * 1024 * 1024
+
+
+def too_large() -> TooLarge:
+    return TooLarge(f"The file is larger than the {current_app.config.get('MAX_UPLOAD_MB', 25)} MB limit.")
+
+
+def clean_filename(raw) -> str:
+    """The user's name without path parts, control/format characters (NUL, U+202E…), ≤ 255 chars."""
+    if not isinstance(raw, str):
+        return ""
+    name = raw.replace("\\", "/").split("/")[-1]
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp"))
+    name = name.strip()
+    if not name.strip("."):
+        return ""  # "." and ".." are path parts, not names
+    if len(name) > MAX_NAME:
+        stem, ext = os.path.splitext(name)
+        ext = ext if len(ext) <= 16 else ""
+        name = stem[:MAX_NAME - len(ext)] + ext
+    return name
+
+
+def _checked_name(raw, field: str) -> str:
+    name = clean_filename(raw)
+    if not name:
+        raise ValidationError({field: "The file needs a name (letters, not just dots or slashes)."})
+    return name
+
+
+def upload(actor: User, issue_ref, stream, filename) -> Attachment:
+    """Store one file on an issue with an `attached` activity row; 413/415/422 leave nothing behind."""
+    issue = access.issue_for(actor, issue_ref)
+    name = _checked_name(filename, "file")
+    try:
+        tmp, size = store.save_stream(stream, max_bytes())
+    except store.TooLarge:
+        raise too_large() from None
+    try:
+        if size == 0:
+            raise ValidationError({"file": "The file is empty."})
+        kind = store.sniff(tmp)
+        if kind is None:
+            raise UnsupportedType()
+        storage_name = store.publish(tmp)
+    except BaseException:
+        store.discard(tmp)
+        raise
+    return _record(actor, issue, name, kind, size, storage_name)
+
+
+def _record(actor: User, issue: Issue, name: str, kind: str, size: int, storage_name: str) -> Attachment:
+    """Insert the row and its activity; the file goes again if the commit fails."""
+    try:
+        attachment = Attachment(issue_id=issue.id, uploader_id=actor.id, filename=name, content_type=kind,
+                                size=size, storage_name=storage_name)
+        attachment.uploader = actor
+        db.session.add(attachment)
+        db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action="attached", new_value=name))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        store.remove_files([storage_name])
+        raise
+    return attachment
+
+
+def list_attachments(actor: User, issue_ref) -> list[Attachment]:
+    """The issue's attachments, oldest first (uploader loaded with them)."""
+    issue = access.issue_for(actor, issue_ref)
+    stmt = select(Attachment).where(Attachment.issue_id == issue.id).order_by(Attachment.created_at, Attachment.id)
+    return list(db.session.scalars(stmt))
+
+
+def attachment_for(actor: User, ref, issue_ref=None) -> Attachment:
+    """An attachment on an issue of the actor's teams (and of that issue when given); else NotFound."""
+    aid = parse_uuid(ref)
+    stmt = (select(Attachment).join(Issue, Attachment.issue_id == Issue.id)
+            .where(Attachment.id == aid, Issue.team_id.in_(access.team_ids_of(actor))))
+    if issue_ref is not None:
+        stmt = stmt.where(Issue.id == access.resolve_issue_id(issue_ref))
+    attachment = db.session.scalars(stmt).first() if aid else None
+    if attachment is None:
+        raise NotFound("Attachment not found.")
+    return attachment
+
+
+def issue_of(attachment: Attachment) -> Issue:
+    return db.session.get(Issue, attachment.issue_id)
+
+
+def rename(actor: User, ref, filename) -> Attachment:
+    """Give an attachment a new display name (cleaned like an upload's)."""
+    attachment = attachment_for(actor, ref)
+    if filename is not None and not isinstance(filename, str):
+        raise ValidationError({"filename": "The name must be text."})
+    attachment.filename = _checked_name(filename, "filename")
+    db.session.commit()
+    return attachment
+
+
+def delete(actor: User, ref) -> Issue:
+    """Delete an attachment and then its file; returns its issue."""
+    attachment = attachment_for(actor, ref)
+    issue, storage_name = issue_of(attachment), attachment.storage_name
+    db.session.delete(attachment)
+    db.session.commit()
+    store.remove_files([storage_name])
+    return issue
+
+
+def content(actor: User, ref) -> Content:
+    """The file to send after the access check; NotFound when its bytes are missing on disk."""
+    attachment = attachment_for(actor, ref)
+    if not store.exists(attachment.storage_name):
+        raise NotFound("The file of this attachment is missing on the server.")
+    return Content(attachment, store.path_for(attachment.storage_name),
+                   inline=attachment.content_type in store.IMAGE_TYPES)

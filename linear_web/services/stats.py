@@ -1,0 +1,173 @@
+"""Dashboard figures: a handful of GROUP BY queries over the caller's teams, never a loop over issues.
+
+`team_stats` is the shape of GET /api/v1/dashboard/stats; `dashboard` adds the 30-day series,
+open issues per assignee and the oldest open high-priority issues for the pages.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import and_, func, select
+
+from ..extensions import db
+from ..models import PRIORITIES, STATUSES, Activity, Issue, Membership, Team, User, utcnow
+from . import access
+
+OPEN_STATUSES = ("backlog", "todo", "in_progress")
+DAYS = 30
+OLDEST_LIMIT = 8
+
+
+@dataclass
+class TeamFigures:
+    """One team's counts (by status and by priority) and its progress."""
+
+    team: Team
+    by_status: dict = field(default_factory=lambda: {s: 0 for s in STATUSES})
+    by_priority: dict = field(default_factory=lambda: {p: 0 for p in PRIORITIES})
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def open(self) -> int:
+        return sum(self.by_status[s] for s in OPEN_STATUSES)
+
+    @property
+    def progress(self) -> float:
+        """done / (total − canceled); 0 when nothing counts."""
+        counted = self.total - self.by_status["canceled"]
+        return round(self.by_status["done"] / counted, 4) if counted else 0.0
+
+    def to_json(self) -> dict:
+        return {"team_id": str(self.team.id), "key": self.team.key, "name": self.team.name,
+                "total": self.total, "done": self.by_status["done"], "canceled": self.by_status["canceled"],
+                "progress": self.progress}
+
+
+@dataclass
+class Stats:
+    teams: list[TeamFigures]
+
+    @property
+    def by_status(self) -> dict:
+        return {s: sum(t.by_status[s] for t in self.teams) for s in STATUSES}
+
+    @property
+    def by_priority(self) -> dict:
+        return {p: sum(t.by_priority[p] for t in self.teams) for p in PRIORITIES}
+
+    @property
+    def total(self) -> int:
+        return sum(t.total for t in self.teams)
+
+    def to_json(self) -> dict:
+        """The API shape: {total, by_status, by_priority, teams}."""
+        return {"total": self.total, "by_status": self.by_status,
+                "by_priority": {str(p): n for p, n in self.by_priority.items()},
+                "teams": [t.to_json() for t in self.teams]}
+
+
+@dataclass
+class Dashboard:
+    stats: Stats
+    days: list[dict]            # [{day: date, created: n, completed: n}] oldest first, DAYS long
+    assignees: list[dict]       # [{team, user_id, name, open}] most open first
+    oldest: list[Issue]         # open high-priority issues, oldest first
+    single_team: Team | None = None
+
+
+def _teams_in_scope(actor: User, team_ref) -> list[Team]:
+    """The one team asked for (NotFound for outsiders), else all of the actor's teams by key."""
+    if team_ref not in (None, ""):
+        return [access.team_for(actor, team_ref)]
+    stmt = select(Team).join(Membership, Membership.team_id == Team.id).where(Membership.user_id == actor.id)
+    return list(db.session.scalars(stmt.order_by(Team.key)))
+
+
+def team_stats(actor: User, team_ref=None) -> Stats:
+    """Counts by status and priority per team, from one GROUP BY (team, status, priority)."""
+    teams = _teams_in_scope(actor, team_ref)
+    return _stats_for(teams)
+
+
+def _stats_for(teams: list[Team]) -> Stats:
+    figures = {t.id: TeamFigures(t) for t in teams}
+    if figures:
+        stmt = (select(Issue.team_id, Issue.status, Issue.priority, func.count())
+                .where(Issue.team_id.in_(list(figures)))
+                .group_by(Issue.team_id, Issue.status, Issue.priority))
+        for team_id, status, priority, n in db.session.execute(stmt):
+            figures[team_id].by_status[status] += n
+            figures[team_id].by_priority[priority] += n
+    return Stats(list(figures.values()))
+
+
+def dashboard(actor: User, team_ref=None, *, today: date | None = None) -> Dashboard:
+    """Everything the dashboard page shows, in five queries whatever the number of issues."""
+    teams = _teams_in_scope(actor, team_ref)
+    ids = [t.id for t in teams]
+    today = today or utcnow().date()
+    return Dashboard(stats=_stats_for(teams), days=_daily(ids, today), assignees=_assignees(ids, teams),
+                     oldest=_oldest_high_priority(ids), single_team=teams[0] if team_ref else None)
+
+
+def _day(column):
+    """The UTC calendar day of a timestamp column, as text YYYY-MM-DD on both databases."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
+    return func.strftime("%Y-%m-%d", column)
+
+
+def _daily(team_ids: list, today: date) -> list[dict]:
+    """Issues created and completed (status set to done) per day over the last DAYS days."""
+    first = today - timedelta(days=DAYS - 1)
+    since = datetime.combine(first, time.min, tzinfo=timezone.utc)
+    days = {first + timedelta(days=i): {"created": 0, "completed": 0} for i in range(DAYS)}
+    if team_ids:
+        created = _day(Issue.created_at)
+        rows = db.session.execute(select(created, func.count()).where(
+            Issue.team_id.in_(team_ids), Issue.created_at >= since).group_by(created))
+        _fill(days, rows, "created")
+        done = _day(Activity.created_at)
+        rows = db.session.execute(
+            select(done, func.count(func.distinct(Activity.issue_id)))
+            .join(Issue, Issue.id == Activity.issue_id)
+            .where(Issue.team_id.in_(team_ids), Activity.created_at >= since,
+                   Activity.field == "status", Activity.new_value == "done")
+            .group_by(done))
+        _fill(days, rows, "completed")
+    return [{"day": d, **v} for d, v in sorted(days.items())]
+
+
+def _fill(days: dict, rows, key: str) -> None:
+    for day_text, n in rows:
+        day = date.fromisoformat(day_text)
+        if day in days:
+            days[day][key] = n
+
+
+def _assignees(team_ids: list, teams: list[Team]) -> list[dict]:
+    """Open issues per (team, assignee); unassigned ones count under user_id None."""
+    if not team_ids:
+        return []
+    by_id = {t.id: t for t in teams}
+    stmt = (select(Issue.team_id, Issue.assignee_id, User.name, func.count())
+            .outerjoin(User, User.id == Issue.assignee_id)
+            .where(Issue.team_id.in_(team_ids), Issue.status.in_(OPEN_STATUSES))
+            .group_by(Issue.team_id, Issue.assignee_id, User.name))
+    rows = [{"team": by_id[tid], "user_id": uid, "name": name or "Unassigned", "open": n}
+            for tid, uid, name, n in db.session.execute(stmt)]
+    return sorted(rows, key=lambda r: (-r["open"], r["user_id"] is None, r["name"].lower(), r["team"].key))
+
+
+def _oldest_high_priority(team_ids: list) -> list[Issue]:
+    """The oldest open issues of high priority (1), team and assignee loaded in the same query."""
+    if not team_ids:
+        return []
+    stmt = (select(Issue).where(and_(Issue.team_id.in_(team_ids), Issue.priority == 1,
+                                     Issue.status.in_(OPEN_STATUSES)))
+            .order_by(Issue.created_at, Issue.id).limit(OLDEST_LIMIT))
+    return list(db.session.scalars(stmt).unique())
