@@ -1,0 +1,118 @@
+"""Every failure is the JSON error body of API.md with the right status: never HTML, never a 500."""
+import pytest
+
+from linear_web.extensions import db
+from linear_web.models import Issue, Team
+
+from .conftest import error_of
+
+
+@pytest.fixture
+def admin_team(f):
+    admin = f.user()
+    return admin, f.team(admin, key="ENG")
+
+
+def _issue_count() -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(Issue))
+
+
+def test_unknown_api_url_and_wrong_method_are_json(api, f):
+    user = f.user()
+    r = api(user).get("/api/v1/nope")
+    assert r.status_code == 404 and error_of(r)["code"] == "not_found"
+    r = api(user).open("PATCH", "/api/v1/users/me", json={})
+    assert r.status_code == 405 and error_of(r)["code"] == "method_not_allowed" and "GET" in r.headers["Allow"]
+
+
+@pytest.mark.parametrize("raw", ["{", "[]", "null", "42", '"text"', "NaN", '{"title": NaN}', "\xff",
+                                 '{"title": "a", "title": "b"}', ""])
+def test_malformed_bodies_are_400(api, admin_team, raw):
+    admin, _ = admin_team
+    r = api(admin).post("/api/v1/issues", data=raw.encode("latin-1"), content_type="application/json")
+    assert r.status_code == 400 and error_of(r)["code"] == "bad_request"
+    assert _issue_count() == 0
+
+
+def test_deeply_nested_json_is_400(api, admin_team):
+    admin, _ = admin_team
+    body = "[" * 100_000 + "]" * 100_000
+    r = api(admin).post("/api/v1/issues", data=body, content_type="application/json")
+    assert r.status_code == 400 and "nested" in error_of(r)["message"]
+
+
+def test_non_json_content_type_is_415(api, admin_team):
+    admin, team = admin_team
+    r = api(admin).post("/api/v1/issues", data={"team_id": str(team.id), "title": "x"})
+    assert r.status_code == 415 and error_of(r)["code"] == "unsupported_media_type"
+    r = api(admin).post("/api/v1/issues", data="title=x", content_type="text/plain")
+    assert r.status_code == 415 and _issue_count() == 0
+
+
+def test_body_over_the_limit_is_413(app, api, admin_team):
+    admin, team = admin_team
+    big = b'{"title": "' + b"x" * (app.config["MAX_CONTENT_LENGTH"] + 10) + b'"}'
+    r = api(admin).post("/api/v1/issues", data=big, content_type="application/json")
+    assert r.status_code == 413 and error_of(r)["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"title": "nul\x00byte"}, "title"),
+    ({"title": 42}, "title"),
+    ({"title": "x" * 1_000_000}, "title"),
+    ({"title": "   "}, "title"),
+    ({"title": "ok", "description": "d" * 100_001}, "description"),
+    ({"title": "ok", "priority": "1"}, "priority"),
+    ({"title": "ok", "priority": True}, "priority"),
+    ({"title": "ok", "priority": 9}, "priority"),
+    ({"title": "ok", "status": "doing"}, "status"),
+    ({"title": "ok", "assignee_id": "not-a-uuid"}, "assignee_id"),
+    ({"title": "\ud800"}, "title"),
+    ({"title": ["a"]}, "title"),
+])
+def test_invalid_fields_are_422_naming_the_field(api, admin_team, body, field):
+    admin, team = admin_team
+    r = api(admin).post("/api/v1/issues", json={"team_id": str(team.id), **body})
+    assert r.status_code == 422
+    err = error_of(r)
+    assert err["code"] == "validation_error" and field in err["details"]
+    assert _issue_count() == 0
+
+
+@pytest.mark.parametrize("extra", ["id", "number", "creator_id", "created_at", "updated_at", "version",
+                                   "identifier", "role"])
+def test_mass_assignment_is_refused_naming_the_key(api, admin_team, extra):
+    admin, team = admin_team
+    r = api(admin).post("/api/v1/issues", json={"team_id": str(team.id), "title": "x", extra: "1"})
+    assert r.status_code == 422 and extra in error_of(r)["details"]
+    assert _issue_count() == 0
+
+
+def test_mass_assignment_on_update_changes_nothing(api, admin_team, f):
+    admin, team = admin_team
+    issue = f.issue(team, admin, title="Keep")
+    r = api(admin).patch(f"/api/v1/issues/{issue.identifier}",
+                         json={"title": "Changed", "number": 99, "creator_id": str(admin.id)})
+    assert r.status_code == 422 and {"number", "creator_id"} <= set(error_of(r)["details"])
+    db.session.expire_all()
+    fresh = db.session.get(Issue, issue.id)
+    assert (fresh.title, fresh.number) == ("Keep", 1)
+
+
+def test_team_key_mass_assignment_and_conflict(api, admin_team):
+    admin, _ = admin_team
+    r = api(admin).post("/api/v1/teams", json={"key": "OPS", "name": "Ops", "issue_counter": 100})
+    assert r.status_code == 422 and "issue_counter" in error_of(r)["details"]
+    r = api(admin).post("/api/v1/teams", json={"key": "ENG", "name": "Again"})
+    assert r.status_code == 409 and error_of(r)["code"] == "conflict"
+    assert db.session.scalar(db.select(db.func.count()).select_from(Team)) == 1
+
+
+@pytest.mark.parametrize("query", ["sort=title", "sort=;drop", "status=nope", "priority=7", "limit=0",
+                                   "limit=201", "limit=abc", "cursor=%%%", "assignee_id=bob",
+                                   "cursor=WzEsMl0", "q=" + "x" * 201, "team_id=zzz"])
+def test_hostile_list_parameters_are_422(api, admin_team, query):
+    admin, team = admin_team
+    r = api(admin).get(f"/api/v1/issues?{query}")
+    assert r.status_code == 422, r.json
+    assert error_of(r)["details"]
