@@ -1,2 +1,50 @@
-"""boards pages (being built)."""
-from . import bp  # noqa: F401
+"""The board: columns per status, drag-and-drop (and keyboard) moves that persist."""
+from flask import render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import htmx
+from ..services import boards, projects, teams
+from ..services.errors import Conflict, ValidationError
+from ..services.issue_queries import IssueFilters
+from . import bp
+from .teams import load_team
+
+
+def _filters(team):
+    """The board's filters from the query string; bad values fall back to none, with messages."""
+    try:
+        return IssueFilters.from_args(request.args, team_id=team.id), {}
+    except ValidationError as err:
+        return IssueFilters(team_id=team.id), err.details
+
+
+@bp.get("/team/<key>/board")
+@login_required
+def board(key):
+    """A team's board with the list's filters; the #board fragment for htmx filter changes."""
+    team = load_team(key)
+    filters, errors = _filters(team)
+    columns = boards.board_columns(current_user, team, filters)
+    status = 422 if errors else 200
+    context = dict(team=team, columns=columns, filters=filters, errors=errors)
+    if htmx.targets("board"):
+        return render_template("boards/_board.html", **context), status
+    return render_template("boards/board.html", members=teams.list_members(current_user, team.id),
+                           projects=projects.list_projects(current_user, team.id),
+                           action_url=url_for("web.board", key=team.key), target="board", **context), status
+
+
+@bp.post("/team/<key>/board/move")
+@login_required
+def board_move(key):
+    """Persist a card move; the updated card, or the current card and a message (409/422)."""
+    team = load_team(key)
+    form = request.form
+    try:
+        issue = boards.move_on_board(current_user, team, form.get("issue"), form.get("status"),
+                                     before=form.get("before"), after=form.get("after"),
+                                     version=form.get("version"))
+    except (ValidationError, Conflict) as err:
+        card = boards.current_card(current_user, team, form.get("issue"))
+        return render_template("boards/_move_result.html", issue=card, message=err.message), err.status
+    return render_template("boards/_move_result.html", issue=issue, message=None)
