@@ -87,6 +87,25 @@ def test_max_upload_mb_sets_max_content_length(monkeypatch, value, limit):
     assert Config().MAX_CONTENT_LENGTH == limit
 
 
+def test_a_body_over_max_content_length_gets_413_json(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024)
+    resp = client.post("/api/v1/auth/login", json={"email": "a@example.com", "password": "x" * 2048})
+    assert resp.status_code == 413
+    assert resp.get_json()["error"]["code"] == "payload_too_large"
+
+
+def test_other_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://lw@db/linear")
+    monkeypatch.setenv("UPLOAD_DIR", "/srv/uploads")
+    monkeypatch.setenv("ACCESS_TOKEN_EXPIRE_MINUTES", "5")
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    settings = Config()
+    assert settings.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg2://lw@db/linear"
+    assert settings.UPLOAD_DIR == "/srv/uploads"
+    assert settings.ACCESS_TOKEN_EXPIRE_MINUTES == 5
+    assert settings.RATELIMIT_STORAGE_URI == "redis://127.0.0.1:6379/0"
+
+
 def test_health_reports_ok_when_the_database_answers(client):
     resp = client.get("/health")
     assert resp.status_code == 200
