@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from .extensions import db
 from .models import User
+from .seed_issues import seed_issues
 from .services import auth, projects, teams
 
 DEMO_PASSWORD = "demo-password-1"
@@ -30,12 +31,7 @@ def seed_demo(issue_count: int = 300):
         des = teams.create_team(grace, "DES", "Design", "Interface, brand and research.")
         teams.add_member(grace, des.id, email=ada.email)
         projects.create_project(grace, des.id, "Design system", "Tokens, components and docs.")
-    try:
-        from .seed_issues import seed_issues
-    except ImportError:
-        pass
-    else:
-        yield from seed_issues(issue_count)
+    yield from seed_issues(issue_count)
     yield "Demo workspace ready. Log in with any of these (password: %s):" % DEMO_PASSWORD
     for name, email in DEMO_USERS:
         yield f"  {email}  ({name})"
