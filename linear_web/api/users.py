@@ -12,7 +12,9 @@ LOGIN_BODY = {"requestBody": {"required": True, "content": {
     FORM: {"schema": {"type": "object", "required": ["username", "password"], "properties": {
         "username": {"type": "string", "description": "Your email."}, "password": {"type": "string"},
         "grant_type": {"type": "string", "enum": ["password"]}}}}}},
-    "responses": {"429": {"description": "Too many failed attempts; see Retry-After.",
+    "responses": {"401": {"description": "Wrong email or password.",
+                          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}},
+                  "429": {"description": "Too many failed attempts; see Retry-After.",
                           "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}}}
 
