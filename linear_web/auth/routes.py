@@ -70,7 +70,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """End this browser session."""
+    """End the session; the cookie is signed client-side, so bump the user's session version too."""
+    auth_service.end_sessions(current_user)  # a copied cookie stops working (SECURITY.md #13)
     logout_user()
     session.clear()
     flash("You are logged out.", "info")

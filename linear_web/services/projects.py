@@ -1,10 +1,13 @@
 """Projects of a team."""
-from sqlalchemy import select
+from sqlalchemy import case, func, insert, select, update
 
+from ..events import Event, emit
 from ..extensions import db
-from ..models import Project, User
+from ..models import Activity, Issue, Project, User, utcnow
 from . import access
 from .validation import clean_text, raise_if
+
+OPEN_STATUSES = ("backlog", "todo", "in_progress")
 
 
 def _fields(name, description, *, partial: bool) -> tuple:
@@ -38,6 +41,7 @@ def list_projects(actor: User, team_ref=None) -> list[Project]:
 
 
 def update_project(actor: User, project_ref, name=None, description=None) -> Project:
+    """Rename or describe a project (any member of its team)."""
     project = access.project_for(actor, project_ref)
     name, description = _fields(name, description, partial=True)
     if name is not None:
@@ -48,10 +52,36 @@ def update_project(actor: User, project_ref, name=None, description=None) -> Pro
     return project
 
 
-def delete_project(actor: User, project_ref) -> None:
-    """Delete a project; its issues stay, without a project."""
-    from ..models import Issue
+def project_stats(actor: User, team_ref) -> list[tuple[Project, int, int]]:
+    """The team's projects with (open, total) issue counts, from one GROUP BY."""
+    team = access.team_for(actor, team_ref)
+    counts = (select(Issue.project_id.label("pid"), func.count().label("total"),
+                     func.sum(case((Issue.status.in_(OPEN_STATUSES), 1), else_=0)).label("open"))
+              .where(Issue.team_id == team.id, Issue.project_id.is_not(None))
+              .group_by(Issue.project_id).subquery())
+    stmt = (select(Project, func.coalesce(counts.c.open, 0), func.coalesce(counts.c.total, 0))
+            .outerjoin(counts, counts.c.pid == Project.id)
+            .where(Project.team_id == team.id).order_by(Project.name, Project.id))
+    return [(p, int(o), int(t)) for p, o, t in db.session.execute(stmt)]
+
+
+def delete_project(actor: User, project_ref) -> int:
+    """Delete a project; its issues stay without one (an activity row and event each). Returns how many."""
     project = access.project_for(actor, project_ref)
-    db.session.execute(Issue.__table__.update().where(Issue.project_id == project.id).values(project_id=None))
+    key = project.team.key
+    rows = db.session.execute(select(Issue.id, Issue.number).where(Issue.project_id == project.id)).all()
+    if rows:
+        now = utcnow()
+        # One UPDATE for all issues; bumping `version` makes open editors see the change (409).
+        db.session.execute(update(Issue).where(Issue.project_id == project.id)
+                           .values(project_id=None, updated_at=now, version=Issue.version + 1)
+                           .execution_options(synchronize_session=False))
+        db.session.execute(insert(Activity), [
+            {"issue_id": iid, "actor_id": actor.id, "action": "updated", "field": "project",
+             "old_value": project.name, "new_value": None, "created_at": now} for iid, _ in rows])
+        for iid, number in rows:
+            emit(Event(type="ISSUE_UPDATED", team_id=str(project.team_id), actor_id=str(actor.id),
+                       issue_id=str(iid), identifier=f"{key}-{number}"))
     db.session.delete(project)
     db.session.commit()
+    return len(rows)
