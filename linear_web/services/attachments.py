@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Activity, Attachment, Issue, User
@@ -118,6 +119,16 @@ def list_attachments(actor: User, issue_ref) -> list[Attachment]:
     issue = access.issue_for(actor, issue_ref)
     stmt = select(Attachment).where(Attachment.issue_id == issue.id).order_by(Attachment.created_at, Attachment.id)
     return list(db.session.scalars(stmt))
+
+
+def issue_with_attachments(actor: User, issue_ref) -> Issue:
+    """The issue with its attachments (and their uploaders) loaded, for the attachments panel."""
+    iid = access.resolve_issue_id(issue_ref)
+    stmt = access.visible_issues(actor).where(Issue.id == iid).options(selectinload(Issue.attachments))
+    issue = db.session.scalars(stmt).unique().first() if iid else None
+    if issue is None:
+        raise NotFound("Issue not found.")
+    return issue
 
 
 def attachment_for(actor: User, ref, issue_ref=None) -> Attachment:
