@@ -29,9 +29,10 @@ def board(key):
     context = dict(team=team, columns=columns, filters=filters, errors=errors)
     if htmx.targets("board"):
         return render_template("boards/_board.html", **context), status
-    return render_template("boards/board.html", members=teams.list_members(current_user, team.id),
+    members = [m.user for m in teams.list_members(current_user, team.id)]
+    return render_template("boards/board.html", members=members,
                            projects=projects.list_projects(current_user, team.id),
-                           action_url=url_for("web.board", key=team.key), target="board", **context), status
+                           action_url=url_for("web.board", key=team.key), target="#board", **context), status
 
 
 @bp.post("/team/<key>/board/move")
