@@ -1,2 +1,209 @@
-"""issues pages (being built)."""
-from . import bp  # noqa: F401
+"""Issue pages: the grouped list (filters, load more, bulk edit), create, detail, CSV export."""
+import json
+from dataclasses import replace
+from datetime import datetime, timezone
+from urllib.parse import parse_qsl, urlsplit
+
+from flask import Response, flash, make_response, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+
+from .. import htmx
+from ..markdown import render_markdown
+from ..models import STATUSES
+from ..services import exports, issue_queries as queries, issues as issue_service, projects as project_service
+from ..services import teams as team_service
+from ..services.errors import ValidationError
+from ..services.issue_queries import IssueFilters, Page
+from ..services.validation import clean_text, raise_if
+from . import bp
+from .teams import load_team
+
+PAGE_SIZE = 50
+FORM_FIELDS = ("title", "description", "status", "priority", "assignee_id", "project_id")
+BULK_FIELDS = {"set_status": "status", "set_priority": "priority", "set_assignee": "assignee_id",
+               "set_project": "project_id"}
+
+
+@bp.app_template_filter("age")
+def age(value: datetime, suffix: bool = False) -> str:
+    """Compact age of a timestamp: 5m, 3h, 2d, 6w, 1y (with suffix: "5m ago", "just now")."""
+    seconds = max(0, (datetime.now(timezone.utc) - value).total_seconds())
+    for unit, size in (("y", 31_536_000), ("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit}" + (" ago" if suffix else "")
+    return "just now" if suffix else "now"
+
+
+@bp.app_template_global()
+def filter_url(endpoint: str, key: str, filters: IssueFilters, **extra) -> str:
+    """A URL of a team view that keeps the current filters (plus extra parameters)."""
+    args = MultiDict(filters.to_args())
+    for name, value in extra.items():
+        args[name] = value
+    return url_for(endpoint, key=key, **args.to_dict(flat=False))
+
+
+def pickers(team) -> dict:
+    """Members and projects of the team, for filters, forms and property pickers."""
+    members = [m.user for m in team_service.list_members(current_user, team.id)]
+    return {"members": members, "projects": project_service.list_projects(current_user, team.id)}
+
+
+def _grouped(filters: IssueFilters) -> dict:
+    """Counts per status and the first page of each shown group (a fixed number of queries)."""
+    counts = queries.count_by_status(current_user, filters)
+    shown = [s for s in STATUSES if not filters.statuses or s in filters.statuses]
+    groups = [(s, queries.list_issues(current_user, replace(filters, statuses=[s]), limit=PAGE_SIZE)
+               if counts[s] else Page([], None)) for s in shown]
+    return {"groups": groups, "counts": counts, "errors": {}}
+
+
+def _list_response(team, filters: IssueFilters, data: dict, status: int = 200):
+    """The #issue-list fragment for htmx, else the full list page."""
+    if htmx.targets("issue-list"):
+        return render_template("issues/_rows.html", team=team, filters=filters, **data), status
+    return render_template("issues/list.html", team=team, filters=filters, **pickers(team), **data), status
+
+
+@bp.get("/team/<key>/issues")
+@login_required
+def issue_list(key):
+    """Issues grouped by status with filters; #issue-list or one group's next page for htmx."""
+    team = load_team(key)
+    group, cursor = request.args.get("group"), request.args.get("cursor")
+    more = htmx.is_htmx() and group in STATUSES and bool(cursor)
+    try:
+        filters = IssueFilters.from_args(request.args, team_id=team.id)
+        if more:
+            page = queries.list_issues(current_user, replace(filters, statuses=[group]), limit=PAGE_SIZE,
+                                       cursor=cursor)
+            return render_template("issues/_more.html", team=team, filters=filters, status=group, page=page)
+        return _list_response(team, filters, _grouped(filters))
+    except ValidationError as err:
+        if more:
+            return render_template("issues/_more.html", errors=err.details), 422
+        empty = {"groups": [], "counts": {}, "errors": err.details}
+        return _list_response(team, IssueFilters(team_id=team.id), empty, 422)
+
+
+def _form_response(team, form: dict, errors: dict, status: int = 200):
+    """The create form: inside the dialog, as the bare #issue-form, or as a full page."""
+    ctx = {"team": team, "form": form, "errors": errors, **pickers(team)}
+    if htmx.targets("issue-dialog-slot", "issue-dialog"):
+        return render_template("issues/_dialog.html", **ctx), status
+    if htmx.targets("issue-form"):
+        return render_template("issues/_form.html", **ctx), status
+    return render_template("issues/new.html", **ctx), status
+
+
+@bp.get("/team/<key>/issues/new")
+@login_required
+def issue_new(key):
+    """The create form (in a dialog for htmx); ?status= preselects a status."""
+    team = load_team(key)
+    status = request.args.get("status")
+    return _form_response(team, {"status": status if status in STATUSES else "backlog", "priority": "0"}, {})
+
+
+def _list_filters_of_page(team) -> IssueFilters | None:
+    """The filters of the list page the request came from (HX-Current-URL), or None elsewhere."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if not htmx.is_htmx() or current.path != url_for("web.issue_list", key=team.key):
+        return None
+    try:
+        return IssueFilters.from_args(MultiDict(parse_qsl(current.query)), team_id=team.id)
+    except ValidationError:
+        return IssueFilters(team_id=team.id)
+
+
+def _matches(issue, filters: IssueFilters) -> bool:
+    """Would the list with these filters show this issue (text filters: not known without a query)?"""
+    assignee = {"me": current_user.id, "none": None}.get(filters.assignee, filters.assignee)
+    return ((not filters.statuses or issue.status in filters.statuses)
+            and (not filters.priorities or issue.priority in filters.priorities)
+            and (filters.assignee is None or issue.assignee_id == assignee)
+            and (filters.project_id is None or issue.project_id == filters.project_id) and not filters.q)
+
+
+@bp.post("/team/<key>/issues")
+@login_required
+def issue_create(key):
+    """Create an issue; on the list page the row appears in place, elsewhere go to the issue."""
+    team = load_team(key)
+    form = {k: request.form.get(k, "") for k in FORM_FIELDS}
+    try:
+        data = {k: v for k, v in form.items() if v != "" or k not in ("status", "priority")}  # defaults
+        issue = issue_service.create_issue(current_user, team.id, data)
+    except ValidationError as err:
+        return _form_response(team, form, err.details, 422)
+    filters = _list_filters_of_page(team)
+    if filters is None:
+        flash(f"Created {issue.identifier}.", "success")
+        return redirect(url_for("web.issue_detail", ref=issue.identifier), 303)
+    shown = _matches(issue, filters)
+    if not shown:
+        flash(f"Created {issue.identifier}; the current filters hide it.", "success")
+    resp = make_response(render_template("issues/_created.html", issue=issue, shown=shown))
+    resp.headers["HX-Trigger"] = json.dumps({"issue-created": {"identifier": issue.identifier,
+                                                               "status": issue.status, "shown": shown}})
+    return resp
+
+
+@bp.post("/team/<key>/issues/bulk")
+@login_required
+def issue_bulk(key):
+    """Set status, priority, assignee or project of the selected issues at once."""
+    team = load_team(key)
+    try:
+        filters = IssueFilters.from_args(request.form, team_id=team.id)
+        change = {BULK_FIELDS[k]: (None if v == "none" and k in ("set_assignee", "set_project") else v)
+                  for k, v in request.form.items() if k in BULK_FIELDS and v != ""}
+        raise_if({} if change else {"change": "Choose a status, priority, assignee or project to set."})
+        done = issue_service.bulk_update(current_user, request.form.getlist("ids"), change)
+    except ValidationError as err:
+        return _bulk_failed(team, err)
+    flash(f"Updated {len(done)} issue{'s' if len(done) != 1 else ''}.", "success")
+    if htmx.is_htmx():
+        return render_template("issues/_rows.html", team=team, filters=filters, **_grouped(filters))
+    return redirect(filter_url("web.issue_list", team.key, filters), 303)
+
+
+def _bulk_failed(team, err: ValidationError):
+    """The bulk bar's message (htmx) or the list page with it (422, nothing written)."""
+    if not htmx.is_htmx():
+        data = {**_grouped(IssueFilters(team_id=team.id)), "bulk_error": err.message}
+        return _list_response(team, IssueFilters(team_id=team.id), data, 422)
+    resp = make_response(render_template("issues/_bulk_error.html", message=err.message), 422)
+    resp.headers.update({"HX-Retarget": "#bulk-error", "HX-Reswap": "outerHTML"})
+    return resp
+
+
+@bp.get("/team/<key>/issues/export.csv")
+@login_required
+def issue_export(key):
+    """The list's current filter as CSV, streamed in batches."""
+    team = load_team(key)
+    filters = IssueFilters.from_args(request.args, team_id=team.id)
+    rows = exports.export_rows(current_user._get_current_object(), filters)
+    resp = Response(stream_with_context(rows), mimetype="text/csv")
+    resp.headers["Content-Type"] = "text/csv; charset=utf-8"
+    resp.headers["Content-Disposition"] = f'attachment; filename="{exports.export_filename(team.key)}"'
+    return resp
+
+
+@bp.post("/markdown/preview")
+@login_required
+def markdown_preview():
+    """Render Markdown exactly as it will be saved (description or comment preview)."""
+    text = request.form.get("description", request.form.get("body", ""))
+    errors: dict = {}
+    clean_text(errors, "text", text, label="Text", max_len=100_000, strip=False)
+    if errors:
+        return render_template("issues/_preview.html", html="", error=errors["text"]), 422
+    return render_template("issues/_preview.html", html=render_markdown(text), error=None)
+
+
+from . import issue_detail  # noqa: E402,F401  (detail, update, delete, comments)
+
+__all__ = ["issue_list", "issue_new", "issue_create", "issue_bulk", "issue_export", "markdown_preview"]

@@ -48,5 +48,76 @@
     if (window.confirm(message)) event.detail.issueRequest(true);
   });
 
+  // --- Dialogs: the "New issue" overlay (loaded by htmx), the shortcuts overlay, closing. ---
+
+  // Open the create form in a <dialog> via htmx; without htmx follow the link to the full page.
+  function openIssueDialog(url) {
+    if (!window.htmx) { window.location.href = url; return; }
+    const open = document.getElementById("issue-dialog");
+    if (open && open.open) { const input = open.querySelector("input[name=title]"); if (input) input.focus(); return; }
+    let slot = document.getElementById("issue-dialog-slot");
+    if (!slot) {
+      slot = document.createElement("div");
+      slot.id = "issue-dialog-slot";
+      document.body.appendChild(slot);
+    }
+    window.htmx.ajax("GET", url, { target: "#issue-dialog-slot", swap: "innerHTML" });
+  }
+
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest("a.new-issue-button, a[data-issue-dialog]");
+    if (link && !event.metaKey && !event.ctrlKey && !event.shiftKey && event.button === 0) {
+      event.preventDefault();
+      openIssueDialog(link.href);
+      return;
+    }
+    const closer = event.target.closest("[data-dialog-close]");
+    if (closer) {
+      const dialog = closer.closest("dialog");
+      if (dialog) dialog.close();
+    }
+  });
+
+  // A freshly swapped-in dialog opens as a modal with focus in its first field.
+  document.addEventListener("htmx:afterSettle", function () {
+    const dialog = document.getElementById("issue-dialog");
+    if (dialog && !dialog.open) {
+      dialog.showModal();
+      const input = dialog.querySelector("input[name=title]");
+      if (input) input.focus();
+    }
+  });
+
+  // The create dialog is thrown away when closed, so the next one starts empty.
+  document.addEventListener("close", function (event) {
+    if (event.target.id === "issue-dialog") event.target.remove();
+  }, true);
+
+  // The server says an issue was created: close the dialog, mark the new row once.
+  document.addEventListener("issue-created", function (event) {
+    const dialog = document.getElementById("issue-dialog");
+    if (dialog) dialog.close();
+    const detail = event.detail || {};
+    if (detail.shown) {
+      const count = document.querySelector("#group-" + detail.status + " .group-count");
+      if (count) count.textContent = String((parseInt(count.textContent, 10) || 0) + 1);
+      const total = document.querySelector("#issue-list .list-total");
+      if (total) {
+        const n = (parseInt(total.textContent, 10) || 0) + 1;
+        total.textContent = n + (n === 1 ? " issue" : " issues");
+      }
+      window.setTimeout(function () {
+        const row = document.getElementById("issue-" + detail.identifier);
+        if (row) row.classList.add("just-changed");
+      }, 0);
+    }
+  });
+
+  shortcut("?", function () {
+    const dialog = document.getElementById("shortcuts-dialog");
+    if (!dialog) return false;
+    if (dialog.open) dialog.close(); else dialog.showModal();
+  }, "Show keyboard shortcuts");
+
   window.linearWeb = { shortcut: shortcut, shortcuts: shortcuts, isTyping: isTyping };
 })();
