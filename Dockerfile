@@ -1,4 +1,4 @@
-# linear_web production image: gunicorn (gthread workers, see gunicorn.conf.py) on port 8000.
+# linear_web production image: gunicorn (gthread workers, see gunicorn.conf.py) listening on 0.0.0.0:8000.
 #   docker build -t linear_web .
 #   docker run -e DATABASE_URL=postgresql://… -e SECRET_KEY=… -p 127.0.0.1:8000:8000 linear_web
 # The entrypoint applies the migrations, then runs the command (gunicorn by default), so
@@ -11,8 +11,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     INSTANCE_PATH=/app/instance \
-    UPLOAD_DIR=/data/uploads \
-    PORT=8000
+    UPLOAD_DIR=/data/uploads
 
 # libmagic1: python-magic tells upload types apart from their content.
 RUN apt-get update \
