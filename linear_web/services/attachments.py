@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from flask import current_app
 from sqlalchemy import select
@@ -43,6 +44,19 @@ class Content:
     attachment: Attachment
     path: str
     inline: bool
+
+    def headers(self, *, download: bool = False) -> dict:
+        """How to serve it: inline only for raster images, sandboxed, never sniffed, RFC 6266 name."""
+        return {"Content-Disposition": disposition(self.attachment.filename, self.inline and not download),
+                "Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, no-cache"}
+
+
+def disposition(filename: str, inline: bool) -> str:
+    """RFC 6266: an ASCII fallback name plus the exact name as filename*=UTF-8''…"""
+    fallback = "".join(c if 32 <= ord(c) < 127 and c not in '"\\%;' else "_" for c in filename) or "file"
+    kind = "inline" if inline else "attachment"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def max_bytes() -> int:
