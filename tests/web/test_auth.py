@@ -98,7 +98,7 @@ def test_ten_failures_then_429_even_with_the_right_password(client, f, make_clie
         assert _login(client, "ada@example.com", "wrong-password").status_code == 401
     resp = _login(client, "ada@example.com")
     assert resp.status_code == 429 and int(resp.headers["Retry-After"]) > 0
-    assert b"Too many attempts" in resp.data
+    assert b"Too many attempts" in resp.data and b"Back to log in" in resp.data
     assert _login(make_client(), "bob@example.com", addr="10.0.0.2").status_code == 303
 
 
