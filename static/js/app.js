@@ -7,7 +7,9 @@
   function isTyping(target) {
     if (!target) return false;
     const tag = target.tagName;
-    return target.isContentEditable || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
+    const clickable = ["checkbox", "radio", "button", "submit", "reset"];  // no text goes into these
+    return target.isContentEditable || (tag === "INPUT" && clickable.indexOf(target.type) < 0) ||
+      tag === "TEXTAREA" || tag === "SELECT";
   }
 
   // Register a shortcut: key -> handler(event). Other scripts call window.linearWeb.shortcut(...).

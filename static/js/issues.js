@@ -125,7 +125,7 @@
       const version = document.getElementById("issue-version");
       values.version = version ? version.value : "";
       const url = document.querySelector("[data-issue-url]").getAttribute("data-issue-url");
-      window.htmx.ajax("POST", url, { target: "#issue-properties", swap: "outerHTML", values: values });
+      window.htmx.ajax("POST", url, { target: "#issue-properties", swap: "outerHTML settle:0ms", values: values });
     }
   }
 
