@@ -109,3 +109,19 @@ def test_every_api_route_with_an_id_is_covered(app):
                                                    "key_id": "key"}[arg] + "}")
         missing += [(m, path) for m in rule.methods - {"HEAD", "OPTIONS"} if (m, path) not in covered]
     assert missing == []
+
+
+# Endpoints colleagues own (dashboard, attachments): checked here too when they are registered.
+OTHER_CASES = [("GET", "/api/v1/dashboard/stats?team_id={team}", "/api/v1/dashboard/stats"),
+               ("GET", "/api/v1/issues/{issue}/attachments", "/api/v1/issues/<issue_id>/attachments"),
+               ("GET", "/api/v1/issues/{ident}/attachments", "/api/v1/issues/<issue_id>/attachments")]
+
+
+@pytest.mark.parametrize("method, path, rule", OTHER_CASES, ids=[f"{m} {p}" for m, p, _ in OTHER_CASES])
+def test_outsider_gets_404_on_stats_and_attachment_lists(app, api, world, method, path, rule):
+    if rule not in {r.rule for r in app.url_map.iter_rules()}:
+        pytest.skip(f"{rule} is not registered yet")
+    eve, ids = world
+    r = api(eve).open(method, path.format(**ids))
+    assert r.status_code == 404 and error_of(r)["code"] == "not_found"
+    assert "secret" not in r.get_data(as_text=True).lower()
