@@ -261,7 +261,11 @@ def search_issues(actor: User, filters: IssueFilters, *, limit=20, cursor: str |
     columns = [(rank, False), (Issue.id, False)]
     if cursor:
         stmt = stmt.where(_after(columns, decode_cursor(cursor, [float, uuid.UUID])))
-    stmt = stmt.add_columns(rank.label("rank")).order_by(rank.asc(), Issue.id.asc()).limit(limit + 1)
+    # Rank and cut to one page first, then load the page's rows with their joins: joining every
+    # match before the sort made common words ~2x slower (EXPLAIN ANALYZE on 100k issues).
+    top = (stmt.with_only_columns(Issue.id.label("id"), rank.label("rank"))
+           .order_by(rank.asc(), Issue.id.asc()).limit(limit + 1).subquery("top"))
+    stmt = select(Issue, top.c.rank).join(top, top.c.id == Issue.id).order_by(top.c.rank.asc(), Issue.id.asc())
     rows = db.session.execute(stmt).unique().all()
     nxt = encode_cursor([rows[limit - 1].rank, rows[limit - 1][0].id]) if len(rows) > limit else None
     return Page([r[0] for r in rows[:limit]], nxt)
