@@ -49,8 +49,12 @@ class Event:
 def emit(event: Event) -> None:
     """Queue an event on the current transaction (PostgreSQL: NOTIFY now, delivered on commit)."""
     session = db.session()
-    if session.bind is not None and session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_notify(CHANNEL, event.to_payload())))
+    # Flask-SQLAlchemy's session has no `bind` of its own: ask which engine it would use.
+    if session.get_bind().dialect.name == "postgresql":
+        # No autoflush: pending changes flush at commit, where services handle their errors
+        # (a stale version becomes a Conflict there). NOTIFY is delivered only if that commit succeeds.
+        with session.no_autoflush:
+            session.execute(select(func.pg_notify(CHANNEL, event.to_payload())))
     else:
         session.info.setdefault("pending_events", []).append(event)
 

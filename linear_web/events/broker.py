@@ -1,4 +1,9 @@
-"""Per-process fan-out of events into subscriber queues."""
+"""Per-process fan-out of events into subscriber queues.
+
+One broker per process, created lazily at first use (after a gunicorn fork) and chosen by the
+database's dialect: SQLite gets the in-process broker (one process); PostgreSQL gets a broker fed
+by one LISTEN connection (events/pg.py), so events made by any process reach every process.
+"""
 from __future__ import annotations
 
 import logging
@@ -6,6 +11,9 @@ import queue
 import threading
 
 log = logging.getLogger(__name__)
+
+# Queue item telling subscribers that events may have been missed (lost LISTEN connection).
+RESYNC = "RESYNC"
 
 
 class Subscription:
@@ -30,8 +38,9 @@ class InProcessBroker:
         self._subs: set[Subscription] = set()
         self._lock = threading.Lock()
 
-    def subscribe(self) -> Subscription:
-        sub = Subscription(self.queue_size)
+    def subscribe(self, maxsize: int | None = None) -> Subscription:
+        """A new bounded queue that receives every published item from now on."""
+        sub = Subscription(maxsize or self.queue_size)
         with self._lock:
             self._subs.add(sub)
         return sub
@@ -49,7 +58,11 @@ class InProcessBroker:
 
     def broadcast_resync(self) -> None:
         """Tell every subscriber to re-sync (after a lost LISTEN connection)."""
-        self.publish("RESYNC")
+        self.publish(RESYNC)
+
+    def notify(self, channel: str, payload: str) -> bool:
+        """Send a side-channel message (presence) to other processes; False: none to reach."""
+        return False
 
     @property
     def subscriber_count(self) -> int:
@@ -61,16 +74,32 @@ _broker = None
 _broker_lock = threading.Lock()
 
 
+def _make_broker():
+    """PostgresBroker when the app's database is PostgreSQL, else the in-process broker."""
+    from flask import current_app, has_app_context
+    if not has_app_context():
+        return InProcessBroker()
+    size = int(current_app.config.get("WS_QUEUE_SIZE", 200))
+    url = str(current_app.config.get("SQLALCHEMY_DATABASE_URI", ""))
+    if url.startswith("postgresql"):
+        from .pg import PostgresBroker, dsn_from_url
+        return PostgresBroker(dsn_from_url(url), queue_size=size)
+    return InProcessBroker(queue_size=size)
+
+
 def get_broker():
     """This process's broker, created lazily (after a gunicorn fork)."""
     global _broker
     with _broker_lock:
         if _broker is None:
-            _broker = InProcessBroker()
+            _broker = _make_broker()
         return _broker
 
 
 def set_broker(broker) -> None:
+    """Replace this process's broker (tests); stops a replaced PostgreSQL listener."""
     global _broker
     with _broker_lock:
-        _broker = broker
+        old, _broker = _broker, broker
+    if old is not None and old is not broker and hasattr(old, "stop"):
+        old.stop()

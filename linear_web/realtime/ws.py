@@ -1,2 +1,40 @@
-"""WebSocket routes (being built)."""
-from . import bp  # noqa: F401
+"""WebSocket routes: /api/v1/ws (JSON events for integrations) and /ws (HTML for pages)."""
+from flask import current_app, request
+
+from ..extensions import sock
+from . import bp
+from .auth import socket_user, team_filter
+from .json_stream import JsonStream
+from .page_stream import PageStream
+from .stream import Close, close, serve
+
+
+def _max_message_size(state) -> None:
+    """Clients only send tiny messages: a huge one closes the socket instead of filling memory."""
+    state.app.config.setdefault("SOCK_SERVER_OPTIONS", {}).setdefault("max_message_size", 4096)
+
+
+bp.record_once(_max_message_size)
+
+
+@sock.route("/api/v1/ws", bp=bp)
+def api_ws(ws):
+    """Live JSON events of the user's teams (token, API key or session cookie; optional team_id)."""
+    try:
+        user = socket_user(allow_token=True)
+        team_id = team_filter(user, request.args.get("team_id"))
+    except Close as err:
+        return close(ws, err.code, err.reason)
+    serve(ws, str(user.id), JsonStream(str(user.id), team_id))
+
+
+@sock.route("/ws", bp=bp)
+def page_ws(ws):
+    """Live HTML fragments for a list, board or issue page (session cookie, same origin only)."""
+    try:
+        user = socket_user(allow_token=False)
+        stream = PageStream.for_request(user, request.args)
+    except Close as err:
+        return close(ws, err.code, err.reason)
+    current_app.logger.debug("page socket %s for %s", stream.kind, user.id)
+    serve(ws, str(user.id), stream)
