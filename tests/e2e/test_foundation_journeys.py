@@ -57,6 +57,20 @@ def test_sign_up_create_team_add_member_create_project(page):
     expect(members.get_by_role("alert")).to_contain_text("A team needs at least one admin")
     expect(page.get_by_label("Role of Ada Lovelace")).to_have_value("admin")
 
+    bob_row = members.locator(".member", has_text="Bob Builder")
+    page.get_by_label("Role of Bob Builder").select_option("admin")
+    bob_row.get_by_role("button", name="Save role").click()
+    expect(page.get_by_text("Bob Builder is now admin.")).to_be_visible()
+    expect(page.get_by_label("Role of Bob Builder")).to_have_value("admin")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    bob_row.get_by_role("button", name="Remove Bob Builder").click()
+    page.wait_for_timeout(300)
+    expect(bob_row).to_be_visible()  # dismissed: nothing happens
+    page.once("dialog", lambda dialog: dialog.accept())
+    bob_row.get_by_role("button", name="Remove Bob Builder").click()
+    expect(page.get_by_text("The member was removed from the team.")).to_be_visible()
+    expect(members.get_by_text("Bob Builder", exact=True)).to_have_count(0)
+
     nav.get_by_role("link", name="Projects").click()
     expect(page.get_by_text("No projects yet.")).to_be_visible()
     page.get_by_label("Project name").fill("Launch")

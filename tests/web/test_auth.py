@@ -196,3 +196,18 @@ def test_logout_ends_a_copied_session_cookie(client, f, make_client):
     thief.set_cookie("session", stolen)
     assert thief.get("/teams/new").status_code == 302
 
+
+
+def test_remember_cookie_is_http_only_and_dies_at_logout(client, f, make_client):
+    f.user(email="ada@example.com")
+    resp = client.post("/login", data={"email": "ada@example.com", "password": PASSWORD, "remember": "1"})
+    cookie = next(h for h in resp.headers.getlist("Set-Cookie") if h.startswith("remember_token="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    remembered = client.get_cookie("remember_token").value
+    other = make_client()
+    other.set_cookie("remember_token", remembered)
+    assert other.get("/teams/new").status_code == 200  # the cookie alone logs in…
+    client.post("/logout")
+    replay = make_client()
+    replay.set_cookie("remember_token", remembered)
+    assert replay.get("/teams/new").status_code == 302  # …until its owner logs out
