@@ -173,6 +173,16 @@
   document.addEventListener("htmx:afterSettle", afterRowSwap);
   document.addEventListener("htmx:oobAfterSwap", afterRowSwap);
 
+  // Filter URLs stay short and shareable: empty fields and the default sort are left out.
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!event.detail.elt || event.detail.elt.id !== "issue-filters") return;
+    const params = event.detail.parameters;
+    ["q", "assignee", "project_id"].forEach(function (name) {
+      if (params[name] === "") delete params[name];
+    });
+    if (params.sort === "-created_at") delete params.sort;
+  });
+
   // --- Bulk selection bar ---------------------------------------------------------------------
   function updateBulkCount() {
     const n = document.querySelectorAll("#issue-list .row-check:checked").length;

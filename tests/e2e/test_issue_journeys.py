@@ -75,7 +75,7 @@ def test_filter_by_status_then_reload_and_go_back(page, ada, f, errors):
     expect(page.locator(".issue-row")).to_have_count(2)
     page.locator("#issue-filters summary", has_text="Status").click()
     page.locator("#issue-filters").get_by_label("Done").check()
-    expect(page).to_have_url(re.compile(r"status=done"))
+    expect(page).to_have_url(re.compile(r"/team/ENG/issues\?status=done$"))
     expect(page.locator(".issue-row")).to_have_count(1)
     expect(page.locator("#issue-ENG-2")).to_be_visible()
     page.reload()

@@ -234,3 +234,14 @@ def test_delete_without_csrf_is_400_and_keeps_the_issue(client, f, team):
     f.issue(t, admin)
     assert client.login(admin).post("/issue/ENG-1/delete", csrf=False).status_code == 400
     assert db.session.scalar(db.select(db.func.count()).select_from(Issue)) == 1
+
+
+def test_fields_a_user_may_not_set_are_ignored(client, f, team):
+    t, admin, bob = team
+    other = f.team(admin, key="OPS")
+    i = f.issue(t, admin, title="Stay")
+    client.login(admin).post("/issue/ENG-1", data={"team_id": str(other.id), "number": "99", "creator_id": str(bob.id),
+                                                   "id": "00000000-0000-0000-0000-000000000000", "version": "1"})
+    db.session.expire_all()
+    got = db.session.get(Issue, i.id)
+    assert (got.team_id, got.number, got.creator_id, got.version) == (t.id, 1, admin.id, 1)
