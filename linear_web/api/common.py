@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError as PydanticError
 
 from ..hooks import api_error
 from ..services import tokens
-from ..services.errors import ServiceError, ValidationError
+from ..services.errors import NotFound, ServiceError, ValidationError
 from . import bp
 
 # Every operation registered through api_route, in registration order (read by the OpenAPI builder).
@@ -171,6 +171,8 @@ def api_route(rule: str, methods=("GET",), *, body: type[BaseModel] | None = Non
         def view(**kwargs):
             if auth:
                 g.api_user = bearer_user()
+            if any("\x00" in str(v) or len(str(v)) > 100 for v in kwargs.values()):
+                raise NotFound()  # no id or key has these; PostgreSQL would refuse NUL in a query
             if query is not None:
                 kwargs["query"] = parse_query(query)
             if body is not None:

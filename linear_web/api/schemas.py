@@ -50,7 +50,7 @@ class SignupIn(Input):
 
 
 class LoginIn(Input):
-    email: Annotated[str, StringConstraints(max_length=254)]
+    email: Annotated[str, StringConstraints(max_length=254), AfterValidator(_plain_text)]
     password: Annotated[str, StringConstraints(max_length=1024)]
 
 

@@ -116,3 +116,42 @@ def test_hostile_list_parameters_are_422(api, admin_team, query):
     r = api(admin).get(f"/api/v1/issues?{query}")
     assert r.status_code == 422, r.json
     assert error_of(r)["details"]
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/api/v1/teams/%00", 404), ("/api/v1/teams/EN%00G/members", 404), ("/api/v1/projects/%00", 404),
+    ("/api/v1/issues/EN%00G-1", 404), ("/api/v1/issues/" + "9" * 300, 404), ("/api/v1/issues?assignee_id=%00", 422),
+    ("/api/v1/issues?cursor=%00", 422), ("/api/v1/issues/export?q=%00", 422), ("/api/v1/users?q=%00", 422),
+])
+def test_nul_in_paths_and_queries_is_a_clean_4xx(api, admin_team, path, status):
+    admin, _ = admin_team
+    r = api(admin).get(path)
+    assert r.status_code == status and error_of(r)["code"] in ("not_found", "validation_error")
+
+
+def test_nul_in_login_is_422_in_json_and_form(client):
+    assert client.post("/api/v1/auth/login", json={"email": "a\x00@x.com", "password": "x"}).status_code == 422
+    assert client.post("/api/v1/auth/login", data={"username": "a\x00@x.com", "password": "x"}).status_code == 422
+
+
+def test_login_multipart_form_with_too_many_parts_is_413(client):
+    r = client.post("/api/v1/auth/login", data={f"f{i}": "x" for i in range(5000)},
+                    content_type="multipart/form-data")
+    assert r.status_code == 413 and error_of(r)["code"] == "payload_too_large"
+
+
+def test_database_unreachable_is_503_json(api, admin_team, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from linear_web.services import issue_queries
+    admin, _ = admin_team
+    client = api(admin)
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr("linear_web.api.issues.list_issues", down)
+    r = client.get("/api/v1/issues")
+    assert r.status_code == 503 and error_of(r)["code"] == "database_unavailable"
+    assert "connection refused" not in r.get_data(as_text=True)
+    assert issue_queries.list_issues is not down
