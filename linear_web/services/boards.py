@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import select, union_all
+from sqlalchemy.orm import joinedload, load_only, raiseload
 
 from ..extensions import db
 from ..models import STATUSES, Issue, Team, User
@@ -14,6 +14,15 @@ from .issue_queries import IssueFilters, count_by_status, filtered
 
 # A column shows at most this many cards (the count still says how many match).
 COLUMN_LIMIT = 200
+# What a card shows, and nothing more: descriptions, timestamps and password hashes of a
+# thousand rows were most of the board's time. Projects are never read on a card.
+CARD_COLUMNS = (
+    load_only(Issue.id, Issue.team_id, Issue.number, Issue.title, Issue.status, Issue.priority,
+              Issue.assignee_id, Issue.position, Issue.version),
+    joinedload(Issue.team).load_only(Team.id, Team.key),
+    joinedload(Issue.assignee).load_only(User.id, User.name, User.email),
+    raiseload(Issue.project),
+)
 
 
 @dataclass
@@ -30,12 +39,15 @@ class Column:
 def board_columns(actor: User, team: Team, filters: IssueFilters, *, limit: int = COLUMN_LIMIT) -> list[Column]:
     """One column per status, cards in board order; two queries whatever the number of cards."""
     filters.team_id = team.id
-    ranked = filtered(actor, filters).with_only_columns(
-        Issue.id, func.row_number().over(partition_by=Issue.status, order_by=(Issue.position, Issue.id))
-        .label("rn")).subquery()
-    card = aliased(Issue, flat=True)
-    stmt = (select(card).join(ranked, ranked.c.id == card.id).where(ranked.c.rn <= limit)
-            .order_by(card.position, card.id))
+    base = filtered(actor, filters).with_only_columns(Issue.id)
+    # One index range scan per column (team_id, status, position) glued with UNION ALL: a window
+    # over the whole team sorted all 80,000 issues of the benchmark team (430 ms vs a few ms).
+    shown = [s for s in STATUSES if not filters.statuses or s in filters.statuses]
+    parts = [select(top.c.id) for top in (base.where(Issue.status == s).order_by(Issue.position, Issue.id)
+                                          .limit(limit).subquery() for s in shown)]
+    ids = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    stmt = (select(Issue).where(Issue.id.in_(select(ids.c.id))).order_by(Issue.position, Issue.id)
+            .options(*CARD_COLUMNS))
     by_status: dict[str, list[Issue]] = {s: [] for s in STATUSES}
     for issue in db.session.scalars(stmt).unique():
         by_status[issue.status].append(issue)

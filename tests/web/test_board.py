@@ -223,3 +223,18 @@ def test_board_of_300_issues_is_under_100kb_gzipped(setup, f):
     body = client.get("/team/ENG/board").get_data()
     assert body.count(b'class="board-card"') == 300
     assert len(gzip.compress(body)) < 100 * 1024
+
+
+def test_columns_are_capped_but_counted(setup, f, monkeypatch):
+    ada, _, team, client = setup
+    for i in range(5):
+        f.issue(team, ada, title=f"Todo {i}", status="todo")
+    f.issue(team, ada, title="Done one", status="done")
+    from linear_web.services import boards
+    monkeypatch.setattr(boards, "COLUMN_LIMIT", 2)
+    monkeypatch.setattr(boards.board_columns, "__kwdefaults__", {"limit": 2})
+    html = client.get("/team/ENG/board").get_data(as_text=True)
+    todo = _column(html, "todo")
+    assert re.findall(r'id="card-(ENG-\d)"', todo) == ["ENG-5", "ENG-4"]
+    assert "3 more not shown" in html and 'data-count="5"' in html
+    assert "card-ENG-6" in _column(html, "done")
