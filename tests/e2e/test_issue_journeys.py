@@ -214,3 +214,26 @@ def test_new_issue_dialog_from_another_page_goes_to_the_issue(page, ada, f, erro
     expect(page.locator("#issue-title-field")).to_have_value("Second one")
     expect(page.get_by_text("Created ENG-2.")).to_be_visible()
     assert not errors, errors
+
+
+def test_edit_description_with_preview(page, ada, f, errors):
+    user, team = ada
+    f.issue(team, user, title="Describe me")
+    log_in(page, user)
+    page.goto("/issue/ENG-1")
+    page.get_by_role("button", name="Edit description").click()
+    area = page.get_by_label("Description (Markdown)")
+    expect(area).to_be_focused()
+    area.fill("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [ ] task\n\n**bold**")
+    page.locator("#issue-description").get_by_role("button", name="Preview").click()
+    preview = page.locator("#description-preview")
+    expect(preview.locator("table td").first).to_have_text("1")
+    expect(preview.locator("strong")).to_have_text("bold")
+    page.locator("#issue-description").get_by_role("button", name="Save").click()
+    view = page.locator("#issue-description .description-view")
+    expect(view.locator("strong")).to_have_text("bold")
+    expect(view.locator("input[type=checkbox]")).to_have_count(1)
+    expect(page.locator("#issue-version")).to_have_value("2")
+    page.reload()
+    expect(page.locator("#issue-timeline")).to_contain_text("updated the description")
+    assert not errors, errors
