@@ -12,6 +12,7 @@ from functools import wraps
 
 from flask import Response, g, jsonify, make_response, request
 from pydantic import BaseModel, ValidationError as PydanticError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..hooks import api_error
 from ..services import tokens
@@ -86,6 +87,10 @@ def read_json_object() -> dict:
     if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
         raise UnsupportedMediaType(f"Send the body as application/json, not {mimetype}.")
     raw = request.get_data(cache=True)  # bounded by MAX_CONTENT_LENGTH: 413 before it is read
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A chunked body is cut at the limit by werkzeug rather than refused: refuse it here.
+        raise RequestEntityTooLarge()
     if not raw.strip():
         raise BadRequest("The request body must be a JSON object.")
     try:

@@ -155,3 +155,23 @@ def test_database_unreachable_is_503_json(api, admin_team, monkeypatch):
     assert r.status_code == 503 and error_of(r)["code"] == "database_unavailable"
     assert "connection refused" not in r.get_data(as_text=True)
     assert issue_queries.list_issues is not down
+
+
+@pytest.mark.live
+def test_chunked_body_over_the_limit_is_413(app, live_server, f):
+    import requests
+
+    from linear_web.services import tokens
+    user = f.user()
+    f.team(user)
+
+    def chunks():
+        yield b'{"title": "'
+        for _ in range(app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024) + 2):
+            yield b"x" * (1024 * 1024)
+        yield b'"}'
+
+    r = requests.post(live_server.url + "/api/v1/issues", data=chunks(), timeout=60,
+                      headers={"Authorization": "Bearer " + tokens.issue_access_token(user)[0],
+                               "Content-Type": "application/json"})
+    assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
