@@ -18,6 +18,20 @@ ERRORS = {400: "The body is not valid JSON, or not an object.", 401: "Missing, i
           503: "The database is unreachable."}
 ID_HINTS = {"issue_id": "Issue id (UUID) or identifier such as ENG-42."}
 _cache: dict = {}
+DESCRIPTION = """The JSON API of linear_web: the same rules as the web pages, through the same services.
+
+* **Auth**: `Authorization: Bearer <JWT>` from `POST /api/v1/auth/login` (lifetime `expires_in` seconds; a
+  password change or "log out everywhere" ends it), or `Bearer lw_…`, a personal API key from your account
+  page or `POST /api/v1/api-keys`. The browser's session cookie is never accepted.
+* **Errors** are always `{"error": {"code", "message", "details"}}`; `details` maps each bad field to a message.
+  400: the body is not JSON, not an object, has duplicate keys or NaN, or nests too deeply.
+  415: a body sent with a Content-Type other than `application/json`. 422: validation, including unknown keys.
+* **Idempotency-Key** on `POST /issues` and `POST /issues/{issue_id}/comments`: the same key and body within
+  24 h replay the first response (header `Idempotent-Replayed: true`); the same key with another body is 422;
+  a repeat while the first is still running is 409.
+* **Lists** are `{"items", "next_cursor"}`; pass `cursor` back to get the next page (keyset, stable under inserts).
+* Wherever an issue id is taken, its identifier (`ENG-42`) works too.
+"""
 
 
 def _models() -> list:
@@ -102,8 +116,7 @@ def build_spec() -> dict:
     spec = {
         "openapi": "3.1.0",
         "info": {"title": "linear_web API", "version": "1.0.0",
-                 "description": "The JSON API of linear_web. Authenticate with `Authorization: Bearer <JWT>` "
-                                "from POST /api/v1/auth/login, or with a personal API key `lw_…`."},
+                 "description": DESCRIPTION},
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {"schemas": defs.get("$defs", {}), "securitySchemes": {
