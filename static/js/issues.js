@@ -231,6 +231,22 @@
     if (form) { event.preventDefault(); form.requestSubmit(); }
   });
 
+  // A comment or a new row can arrive twice (our own answer and the live push): keep one of each id.
+  function dedupe(elements) {
+    const seen = {};
+    Array.prototype.slice.call(elements).forEach(function (el) {
+      if (!el.id) return;
+      if (seen[el.id]) el.remove(); else seen[el.id] = true;
+    });
+  }
+  function dedupeAll() {
+    const timeline = document.getElementById("issue-timeline");
+    if (timeline) dedupe(timeline.children);
+    dedupe(document.querySelectorAll("#issue-list .issue-row"));
+  }
+  document.addEventListener("htmx:afterSwap", dedupeAll);
+  document.addEventListener("htmx:oobAfterSwap", dedupeAll);
+
   // --- Copy link ------------------------------------------------------------------------------
   document.addEventListener("click", function (event) {
     const button = event.target.closest("[data-copy]");
