@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select, union_all
 
 from ..extensions import db
 from ..models import PRIORITIES, STATUSES, Activity, Issue, Membership, Team, User, utcnow
@@ -132,10 +132,12 @@ def _daily(team_ids: list, today: date) -> list[dict]:
             Issue.team_id.in_(team_ids), Issue.created_at >= since).group_by(created))
         _fill(days, rows, "created")
         done = _day(Activity.created_at)
+        # A status change also sets the issue's updated_at, so only issues updated in the window can
+        # have one: the (team_id, updated_at) index narrows the join before activities are read.
         rows = db.session.execute(
             select(done, func.count(func.distinct(Activity.issue_id)))
             .join(Issue, Issue.id == Activity.issue_id)
-            .where(Issue.team_id.in_(team_ids), Activity.created_at >= since,
+            .where(Issue.team_id.in_(team_ids), Issue.updated_at >= since, Activity.created_at >= since,
                    Activity.field == "status", Activity.new_value == "done")
             .group_by(done))
         _fill(days, rows, "completed")
@@ -154,20 +156,26 @@ def _assignees(team_ids: list, teams: list[Team]) -> list[dict]:
     if not team_ids:
         return []
     by_id = {t.id: t for t in teams}
-    stmt = (select(Issue.team_id, Issue.assignee_id, User.name, func.count())
-            .outerjoin(User, User.id == Issue.assignee_id)
-            .where(Issue.team_id.in_(team_ids), Issue.status.in_(OPEN_STATUSES))
-            .group_by(Issue.team_id, Issue.assignee_id, User.name))
+    counts = (select(Issue.team_id, Issue.assignee_id, func.count().label("n"))
+              .where(Issue.team_id.in_(team_ids), Issue.status.in_(OPEN_STATUSES))
+              .group_by(Issue.team_id, Issue.assignee_id).subquery())
+    stmt = select(counts.c.team_id, counts.c.assignee_id, User.name, counts.c.n).outerjoin(
+        User, User.id == counts.c.assignee_id)  # names joined to the few aggregated rows only
     rows = [{"team": by_id[tid], "user_id": uid, "name": name or "Unassigned", "open": n}
             for tid, uid, name, n in db.session.execute(stmt)]
     return sorted(rows, key=lambda r: (-r["open"], r["user_id"] is None, r["name"].lower(), r["team"].key))
 
 
 def _oldest_high_priority(team_ids: list) -> list[Issue]:
-    """The oldest open issues of high priority (1), team and assignee loaded in the same query."""
+    """The oldest open issues of high priority (1), team and assignee loaded in the same query.
+
+    One LIMITed branch per team walks that team's (team_id, priority, created_at) index in order and
+    stops early; a single ORDER BY over the whole IN list would read every high-priority issue.
+    """
     if not team_ids:
         return []
-    stmt = (select(Issue).where(and_(Issue.team_id.in_(team_ids), Issue.priority == 1,
-                                     Issue.status.in_(OPEN_STATUSES)))
-            .order_by(Issue.created_at, Issue.id).limit(OLDEST_LIMIT))
+    branches = [select(Issue.id).where(Issue.team_id == tid, Issue.priority == 1, Issue.status.in_(OPEN_STATUSES))
+                .order_by(Issue.created_at, Issue.id).limit(OLDEST_LIMIT).subquery() for tid in team_ids]
+    ids = union_all(*[select(b.c.id) for b in branches])
+    stmt = (select(Issue).where(Issue.id.in_(ids)).order_by(Issue.created_at, Issue.id).limit(OLDEST_LIMIT))
     return list(db.session.scalars(stmt).unique())

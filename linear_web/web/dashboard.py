@@ -17,7 +17,7 @@ from .teams import load_team
 
 OPEN = list(stats.OPEN_STATUSES)
 PRIORITY_ORDER = (1, 2, 3, 0)
-CHART_W, CHART_H, PAD = 640, 170, 28
+CHART_W, CHART_H, PAD = 1000, 230, 34
 
 
 def issue_list_url(team, **params) -> str:
