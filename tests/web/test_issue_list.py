@@ -276,3 +276,17 @@ def test_bulk_on_another_teams_issue_is_404_and_changes_nothing(client, f, team)
     assert resp.status_code == 404
     db.session.expire_all()
     assert db.session.get(Issue, theirs.id).status == "backlog" and db.session.get(Issue, mine.id).status == "backlog"
+
+
+def test_rows_show_a_compact_age(client, f, team):
+    from datetime import timedelta
+
+    from linear_web.models import utcnow
+    t, admin, _ = team
+    old = f.issue(t, admin, title="old one")
+    old.created_at = utcnow() - timedelta(days=3, hours=2)
+    db.session.commit()
+    f.issue(t, admin, title="new one")
+    html = client.login(admin).get("/team/ENG/issues").get_data(as_text=True)
+    assert re.search(r'id="issue-ENG-1".*?class="row-age muted"[^>]*>3d</time>', html, re.S)
+    assert re.search(r'id="issue-ENG-2".*?class="row-age muted"[^>]*>now</time>', html, re.S)
