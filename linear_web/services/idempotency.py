@@ -48,11 +48,12 @@ def _reusable(record: IdempotencyRecord) -> bool:
 def claim(user: User, key, endpoint: str, digest: str):
     """Reserve the key for this request (returns the record id), or the Replay of its first use."""
     key = _check_key(key)
+    _purge_expired(user)
     for _attempt in range(2):
         stmt = select(IdempotencyRecord).where(IdempotencyRecord.user_id == user.id, IdempotencyRecord.key == key,
                                                IdempotencyRecord.endpoint == endpoint)
         record = db.session.scalar(stmt)
-        if record is not None and not _reusable(record):
+        if record is not None and not _reusable(record):  # an abandoned claim
             db.session.delete(record)
             db.session.commit()
             record = None
@@ -88,8 +89,7 @@ def release(record_id) -> None:
     db.session.commit()
 
 
-def purge_expired() -> int:
-    """Delete records older than the replay window; returns how many."""
-    result = db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < utcnow() - WINDOW))
-    db.session.commit()
-    return result.rowcount
+def _purge_expired(user: User) -> None:
+    """Drop the user's records older than the window, so the table stays small without a cron job."""
+    db.session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.user_id == user.id,
+                                                       IdempotencyRecord.created_at < utcnow() - WINDOW))

@@ -93,3 +93,38 @@ def test_comment_creation_is_idempotent(api, setup, f):
                           headers={"Idempotency-Key": "c1"})
         assert r.status_code == 201
     assert _count(Comment) == 1
+
+
+def test_expired_records_of_the_user_are_purged(api, setup):
+    ada, team = setup
+    body = {"team_id": str(team.id), "title": "x"}
+    for key in ("a", "b"):
+        api(ada).post("/api/v1/issues", json=body, headers={"Idempotency-Key": key})
+    for record in db.session.scalars(db.select(IdempotencyRecord)):
+        record.created_at = record.created_at - timedelta(hours=30)
+    db.session.commit()
+    api(ada).post("/api/v1/issues", json=body, headers={"Idempotency-Key": "c"})
+    assert [r.key for r in db.session.scalars(db.select(IdempotencyRecord))] == ["c"]
+
+
+@pytest.mark.live
+def test_concurrent_repeats_create_one_issue(live_server, setup):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from linear_web.services import tokens
+    ada, team = setup
+    headers = {"Authorization": "Bearer " + tokens.issue_access_token(ada)[0], "Idempotency-Key": "race"}
+    body = {"team_id": str(team.id), "title": "race"}
+
+    def send(_):
+        return requests.post(live_server.url + "/api/v1/issues", json=body,
+                             headers=headers, timeout=30)
+
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(send, range(8)))
+    assert {r.status_code for r in responses} <= {201, 409}
+    assert len({r.json()["id"] for r in responses if r.status_code == 201}) == 1
+    db.session.expire_all()
+    assert _count(Issue) == 1
