@@ -69,6 +69,8 @@ def delete_project(actor: User, project_ref) -> int:
     """Delete a project; its issues stay without one (an activity row and event each). Returns how many."""
     project = access.project_for(actor, project_ref)
     key = project.team.key
+    # Lock the project row: a concurrent "assign to this project" waits (its FK check) until we finish.
+    db.session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
     rows = db.session.execute(select(Issue.id, Issue.number).where(Issue.project_id == project.id)).all()
     if rows:
         now = utcnow()

@@ -75,10 +75,10 @@ def team_settings(key):
     return redirect(url_for("web.team_settings", key=team.key), 303)
 
 
-def _members_changed(team, message: str):
-    """After a member action: the fresh fragment for htmx, else back to the settings page."""
+def _members_changed(team, message: str, *, whole_page: bool = False):
+    """After a member action: the fresh fragment for htmx, else (or when more changed) the page."""
     flash(message, "success")
-    if htmx.targets(MEMBERS_ID):
+    if htmx.targets(MEMBERS_ID) and not whole_page:
         return _render_settings(team)
     return redirect(url_for("web.team_settings", key=team.key), 303)
 
@@ -105,7 +105,8 @@ def member_role(key, user_id):
         m = team_service.change_role(current_user, team.id, user_id, request.form.get("role"))
     except (ValidationError, Conflict) as err:
         return _render_settings(team, status=err.status, members_error=err.message)
-    return _members_changed(team, f"{m.user.name} is now {m.role}.")
+    # Stepping down changes what the whole page offers, not only the members list.
+    return _members_changed(team, f"{m.user.name} is now {m.role}.", whole_page=m.user_id == current_user.id)
 
 
 @bp.post("/team/<key>/members/<user_id>/remove")

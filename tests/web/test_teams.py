@@ -289,3 +289,24 @@ def test_member_actions_without_csrf_are_400(client, crew, url):
     resp = client.post(url.format(bob=crew["bob"].id), data={"email": "x@example.com", "role": "admin"},
                        csrf=False)
     assert resp.status_code == 400 and _role(crew["team"], crew["bob"]) == "member"
+
+
+def test_user_text_is_escaped_on_the_settings_page(client, f):
+    evil = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
+    ada, mal = f.user(name="Ada"), f.user(name=evil)
+    team = f.team(ada, key="XSS", name=evil, description=evil, members=[mal])
+    client.login(ada)
+    page = client.get(f"/team/{team.key}/settings").get_data(as_text=True)
+    assert "<img src=x" not in page and "<script>alert(2)" not in page and "onerror=alert(1)>" not in page
+    assert page.count("&lt;script&gt;alert(2)&lt;/script&gt;") >= 4  # title, sidebar, form, member row
+    assert "<title>Settings · &#34;&gt;&lt;img" in page
+
+
+def test_admin_stepping_down_reloads_the_whole_page_read_only(client, f, crew):
+    client.login(crew["ada"])
+    f.add_member(crew["team"], f.user(), role="admin")
+    resp = client.post(f"/team/ENG/members/{crew['ada'].id}/role", data={"role": "member"}, headers=HX)
+    assert resp.status_code == 200 and '"/team/ENG/settings"' in resp.headers["HX-Location"]
+    assert _role(crew["team"], crew["ada"]) == "member"
+    page = client.get("/team/ENG/settings").get_data(as_text=True)
+    assert "Ada Admin is now member." in page and 'name="name"' not in page
