@@ -6,12 +6,14 @@
 # seeds demo data into the configured database.
 FROM python:3.11-slim
 
+# XDG_RUNTIME_DIR: gunicorn puts its control socket (for gunicornc) there; the home is read-only.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     INSTANCE_PATH=/app/instance \
-    UPLOAD_DIR=/data/uploads
+    UPLOAD_DIR=/data/uploads \
+    XDG_RUNTIME_DIR=/tmp
 
 # libmagic1: python-magic tells upload types apart from their content.
 RUN apt-get update \
