@@ -41,6 +41,13 @@ WORDS = ("login session export board search socket cursor invoice payment webhoo
          "migration upload avatar theme sidebar keyboard shortcut filter sort priority status assignee project "
          "comment markdown preview attachment dashboard stats csv pagination race deadlock memory latency").split()
 STATUSES = ("backlog", "todo", "in_progress", "done", "canceled")
+NOTES = """How to read it: every request pays a fixed part — pool pre-ping, the token's user, and (with a
+team_id/project_id filter) the membership check that turns an outsider's filter into 404 — then its own
+statements: a filtered page is one keyset query with assignee/project/team joined (no N+1; see
+tests/api/test_issues.py), a detail adds three selectin loads, search one ranked tsvector query, a create
+takes the team's counter row lock, an update writes the issue and one activity row. The client threads,
+gunicorn and PostgreSQL share the same 2 cores here, so absolute numbers are a floor; compare runs made at
+a similar load average."""
 MIX = (("list", 50), ("detail", 15), ("search", 10), ("create", 10), ("update", 10), ("stats", 5))
 
 
@@ -231,26 +238,29 @@ def machine(server: str) -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), {mem:.1f} GiB RAM, Python {platform.python_version()}, PostgreSQL {pg}"
 
 
-def report(results: dict, elapsed: float, args, command: list[str], note: str, server: str) -> str:
+def report(results: dict, single: dict, elapsed: float, args, command: list[str], note: str, server: str) -> str:
     total = sum(len(v) for v, _ in results.values())
     lines = ["# API benchmark", "", f"Command: `.venv/bin/python bench/api_bench.py --seconds {args.seconds} "
              f"--clients {args.clients} --issues {args.issues}`  ", f"Server: `{' '.join(Path(c).name if i == 0 else c for i, c in enumerate(command))}` "
              f"on PostgreSQL database `{DB}` ({args.issues:,} issues)  ", f"Machine: {machine(server)}  ",
              f"Load: {args.clients} client threads in one Python process on the same machine, requests back to back "
-             f"for {elapsed:.0f} s (no think time).  ",
+             f"for {elapsed:.0f} s (no think time); the last column comes from a single client run "
+             f"just before, for {min(10.0, args.seconds):.0f} s.  ",
              f"Load average before / after: {args.load_before} / {os.getloadavg()[0]:.1f} (the 2 cores are shared with "
              "other work: compare runs only at similar load).  ", f"Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC", "",
              f"**Throughput: {total / elapsed:.0f} requests/s** ({total:,} requests)", "",
-             "| endpoint | share | requests | req/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|---|---|"]
+             "| endpoint | share | requests | req/s | p50 ms | p99 ms | errors | p50 ms, 1 client |",
+             "|---|---|---|---|---|---|---|---|"]
     names = {"list": "GET /issues (filtered)", "detail": "GET /issues/{id}", "search": "GET /issues/search",
              "create": "POST /issues", "update": "PATCH /issues/{id} status", "stats": "GET /dashboard/stats"}
     for kind, (values, errs) in results.items():
         lines.append(f"| {names[kind]} | {dict(MIX)[kind]} % | {len(values):,} | {len(values) / elapsed:.1f} | "
-                     f"{percentile(values, 0.50):.1f} | {percentile(values, 0.99):.1f} | {errs} |")
+                     f"{percentile(values, 0.50):.1f} | {percentile(values, 0.99):.1f} | {errs} | "
+                     f"{percentile(single[kind][0], 0.50):.1f} |")
     if note:
         lines += ["", note]
     lines += ["", "Errors count responses ≥ 400 other than 409 on a concurrent status update (an expected "
-              "optimistic-lock outcome when two clients touch the same issue)."]
+              "optimistic-lock outcome when two clients touch the same issue).", "", NOTES]
     return "\n".join(lines) + "\n"
 
 
@@ -281,13 +291,14 @@ def main() -> None:
                                       "5 % went to the other endpoints in proportion.")
         work = Workload(base, token, teams, users, with_stats)
         drive(work, args.clients, 3)  # warm-up: connections, caches
+        single, _ = drive(work, 1, min(10.0, args.seconds))  # one client: latency without queueing
         results, elapsed = drive(work, args.clients, args.seconds)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
         if not args.keep:
             drop_database(args.server)
-    text = report(results, elapsed, args, command, note, args.server)
+    text = report(results, single, elapsed, args, command, note, args.server)
     Path(args.out).write_text(text)
     print(text)
 
