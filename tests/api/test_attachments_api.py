@@ -2,6 +2,7 @@
 import io
 
 import pytest
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from linear_web.extensions import db
 from linear_web.models import Attachment
@@ -133,3 +134,20 @@ def test_issue_detail_lists_attachments(api, world):
     client = api(world[0])
     att = upload(client, "ENG-1", "a.png", make_png()).json
     assert client.get("/api/v1/issues/ENG-1").json["attachments"] == [att]
+
+
+def test_chunked_oversized_upload_is_413_without_content_length(api, world, app, monkeypatch):
+    """No Content-Length (chunked): the limit still stops the body as it is read."""
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
+    boundary = "lwboundary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\n"
+            f"Content-Type: text/plain\r\n\r\n").encode() + b"a" * (2 * 1024 * 1024) + f"\r\n--{boundary}--\r\n".encode()
+    token = api(world[0]).token
+    environ = EnvironBuilder(path="/api/v1/issues/ENG-1/attachments", method="POST", input_stream=io.BytesIO(body),
+                             headers={"Authorization": f"Bearer {token}", "Transfer-Encoding": "chunked",
+                                      "Content-Type": f"multipart/form-data; boundary={boundary}"}).get_environ()
+    environ.pop("CONTENT_LENGTH")
+    environ["wsgi.input_terminated"] = True
+    app_iter, status, headers = run_wsgi_app(app, environ, buffered=True)
+    assert status.startswith("413") and b"payload_too_large" in b"".join(app_iter)
+    assert upload_dir_files(app) == [] and db.session.scalar(db.select(db.func.count()).select_from(Attachment)) == 0

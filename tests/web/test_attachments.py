@@ -174,3 +174,19 @@ def test_login_required(make_client, setup):
     anonymous = make_client()
     resp = anonymous.get("/issue/ENG-1/attachments")
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_issue_page_queries_do_not_grow_with_attachments(client, setup, count_queries):
+    from flask import g
+    _upload(setup, "one.txt", b"hello there")
+
+    def measure():
+        db.session.expire_all()
+        g.pop("my_memberships", None)
+        with count_queries() as q:
+            assert client.get("/issue/ENG-1").status_code == 200
+        return q.count
+    few = measure()
+    for n in range(4):
+        _upload(setup, f"more{n}.png", make_png())
+    assert measure() == few
