@@ -27,7 +27,7 @@ from ..services.errors import NotFound
 from .loaded import load, recent_activity, team_people
 from .stream import Close
 
-KINDS = ("list", "board", "issue")
+KINDS = ("list", "board", "issue", "dashboard")
 TIMELINE_ID = "issue-timeline"
 READY = '<div data-live="ready"></div>'
 REFRESH = '<div data-live="refresh"></div>'
@@ -57,18 +57,23 @@ def _render(name: str, **context) -> str:
 class PageStream:
     """HTML pushes for one page of one user: kind list/board (a team) or issue (one issue)."""
 
-    def __init__(self, user, team_id: str, kind: str, issue_id: str | None = None):
+    def __init__(self, user, team_id: str | None, kind: str, issue_id: str | None = None):
         self.user_id, self.user_name = str(user.id), user.name
         self.team_id, self.kind, self.issue_id = team_id, kind, issue_id
         self._presence_key: str | None = None
+        self._presence_shown = ""
         self._heartbeat = 0.0
 
     @classmethod
     def for_request(cls, user, args) -> "PageStream":
-        """From ?kind=list|board|issue&team=<id or key>[&issue=<id>]; Close(4404) for outsiders."""
+        """From ?kind=list|board|issue|dashboard&team=<id or key>[&issue=<id>]; 4404 for outsiders.
+
+        A dashboard may omit the team (all the user's teams)."""
         kind = args.get("kind")
         if kind not in KINDS:
-            raise Close(4400, "kind must be list, board or issue.")
+            raise Close(4400, "kind must be list, board, issue or dashboard.")
+        if kind == "dashboard" and not args.get("team"):
+            return cls(user, None, kind)
         try:
             team = access.team_for(user, args.get("team"))
             issue = access.issue_for(user, args.get("issue")) if kind == "issue" else None
@@ -82,7 +87,8 @@ class PageStream:
         if self.kind == "issue":
             self._presence_key = presence.join(get_broker(), self.issue_id, self.user_id, self.user_name)
             self._heartbeat = time.monotonic()
-        return [READY + self._presence_html()]
+        self._presence_shown = self._presence_html()
+        return [READY + self._presence_shown]
 
     def idle(self) -> list[str]:
         """Heartbeat our presence (it expires elsewhere without one)."""
@@ -100,11 +106,24 @@ class PageStream:
         if item == RESYNC:
             return [REFRESH]
         if isinstance(item, PresenceChanged):
-            return [self._presence_html()] if item.issue_id == self.issue_id else []
+            return self._presence_update() if item.issue_id == self.issue_id else []
         if not isinstance(item, Event):
             return []
-        html = self._issue_page(item) if self.kind == "issue" else self._team_page(item)
+        if self.kind == "dashboard":
+            html = self._dashboard(item)
+        else:
+            html = self._issue_page(item) if self.kind == "issue" else self._team_page(item)
         return [html] if html else []
+
+    def _dashboard(self, event: Event) -> str:
+        """Stats of one team (or all the user's teams): re-fetch on any change to its issues."""
+        if event.type == "COMMENT_CREATED":
+            return ""
+        view = load(event)
+        for team_id, members in ((view.team_id, view.members), (event.old_team_id, view.old_members)):
+            if team_id and self.user_id in members and self.team_id in (None, team_id):
+                return REFRESH
+        return ""
 
     def _team_page(self, event: Event) -> str:
         """List or board: swap the row/card at once, then the page re-fetches with its filters."""
@@ -146,6 +165,14 @@ class PageStream:
                 parts.append(append(TIMELINE_ID, f"activity-{activity.id}",
                                     _render("issues/_activity.html", activity=activity)))
         return "".join(parts)
+
+    def _presence_update(self) -> list[str]:
+        """The viewer list, when who *else* is here changed (our own join is no news)."""
+        html = self._presence_html()
+        if html == self._presence_shown:
+            return []
+        self._presence_shown = html
+        return [html]
 
     def _presence_html(self) -> str:
         if self.kind != "issue":

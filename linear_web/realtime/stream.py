@@ -61,6 +61,10 @@ class Slots:
 
 slots = Slots()
 
+# Set when this worker is asked to stop (gunicorn.conf.py): sockets close with 1012 so clients
+# reconnect to a live worker instead of holding this one open until it is killed.
+shutting_down = threading.Event()
+
 
 class FloodGuard:
     """Reads and discards client messages; too many within the window is a Close(1008)."""
@@ -122,6 +126,8 @@ def serve(ws, user_id: str, renderer) -> None:
 
 def _loop(ws, sub, renderer, guard: FloodGuard, poll: float) -> None:
     while ws.connected:
+        if shutting_down.is_set():
+            raise Close(1012, "The server is restarting. Reconnect in a moment.")
         guard.drain(ws)
         if sub.overflowed:
             raise Close(1013, "Too slow: events were dropped. Reconnect and re-fetch.")

@@ -1,0 +1,73 @@
+"""Two people, two browsers: changes appear on the other's page without a reload."""
+import pytest
+from playwright.sync_api import expect
+
+from linear_web.services import issues
+from tests.realtime.conftest import session_cookie
+
+pytestmark = pytest.mark.e2e
+
+
+SCRIPT_ERRORS: list = []
+
+
+@pytest.fixture(autouse=True)
+def _no_script_errors():
+    SCRIPT_ERRORS.clear()
+    yield
+    assert SCRIPT_ERRORS == []
+
+
+def open_as(new_page, app, live_server, user, path):
+    page = new_page()
+    page.on("pageerror", lambda err: SCRIPT_ERRORS.append(str(err)))
+    page.context.add_cookies([{"name": "session", "value": session_cookie(app, user), "url": live_server.url}])
+    page.goto(path)
+    expect(page.locator("#live")).to_have_attribute("data-state", "live")
+    return page
+
+
+def test_status_change_in_one_page_moves_the_row_in_the_other(new_page, app, live_server, f):
+    ada, bob = f.user(name="Ada Admin"), f.user(name="Bob Builder")
+    team = f.team(ada, key="E2E", members=[bob])
+    f.issue(team, ada, title="Ship the thing")
+    bob_list = open_as(new_page, app, live_server, bob, "/team/E2E/issues")
+    expect(bob_list.locator("#group-rows-backlog #issue-E2E-1")).to_be_visible()
+    ada_issue = open_as(new_page, app, live_server, ada, "/issue/E2E-1")
+    ada_issue.select_option("#prop-status", "done")
+    expect(bob_list.locator("#group-rows-done #issue-E2E-1")).to_be_visible(timeout=5000)
+    expect(bob_list.locator("#group-rows-backlog #issue-E2E-1")).to_have_count(0)
+    bob_list.evaluate("window.__sameDocument = true")
+    f.issue(team, ada, title="Brand new")
+    expect(bob_list.locator("#issue-E2E-2")).to_contain_text("Brand new", timeout=5000)
+    assert bob_list.evaluate("window.__sameDocument") is True        # no reload happened
+
+
+def test_issue_page_shows_viewers_and_never_overwrites_typing(new_page, app, live_server, f):
+    ada, bob = f.user(name="Ada Admin"), f.user(name="Bob Builder")
+    team = f.team(ada, key="TYP", members=[bob])
+    issue = f.issue(team, ada, title="Original")
+    ada_page = open_as(new_page, app, live_server, ada, "/issue/TYP-1")
+    bob_page = open_as(new_page, app, live_server, bob, "/issue/TYP-1")
+    expect(ada_page.locator("#issue-presence")).to_contain_text("Bob Builder")
+    expect(bob_page.locator("#issue-presence")).to_contain_text("Ada Admin")
+    bob_page.fill("#issue-title-field", "Bob is typing")                 # focused, not saved
+    issues.update_issue(ada, issue.id, {"title": "Changed by Ada", "priority": 1})
+    expect(bob_page.locator("#prop-priority")).to_have_value("1", timeout=5000)
+    expect(bob_page.locator("#issue-title-field")).to_have_value("Bob is typing")
+    bob_page.close()
+    expect(ada_page.locator("#issue-presence")).not_to_contain_text("Bob Builder", timeout=5000)
+
+
+def test_a_comment_appears_once_and_a_deleted_issue_says_so(new_page, app, live_server, f):
+    from linear_web.services import comments
+    ada, bob = f.user(name="Ada Admin"), f.user(name="Bob Builder")
+    team = f.team(ada, key="CMT", members=[bob])
+    issue = f.issue(team, ada)
+    bob_page = open_as(new_page, app, live_server, bob, "/issue/CMT-1")
+    comment = comments.create_comment(ada, issue.id, "Looks **good**")
+    expect(bob_page.locator(f"#comment-{comment.id}")).to_contain_text("Looks good", timeout=5000)
+    expect(bob_page.locator(f"#comment-{comment.id} .comment-body strong")).to_have_count(1)
+    expect(bob_page.locator(".comment")).to_have_count(1)
+    issues.delete_issue(ada, issue.id)
+    expect(bob_page.locator("#live-gone")).to_contain_text("deleted", timeout=5000)

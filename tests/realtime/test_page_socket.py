@@ -1,0 +1,121 @@
+"""/ws: HTML pushes for the list, board and issue pages, rendered from the pages' partials."""
+import pytest
+
+from linear_web.services import comments, issues
+
+pytestmark = pytest.mark.live
+
+
+def page_socket(sockets, live_server, user, kind, team, issue=None, **kw):
+    params = {"kind": kind, "team": str(team.id)}
+    if issue is not None:
+        params["issue"] = str(issue.id)
+    sock = sockets("/ws", cookie_for=user, origin=live_server.url, **params, **kw)
+    assert 'data-live="ready"' in sock.text()
+    return sock
+
+
+def test_list_page_gets_the_row_and_a_refresh(f, sockets, live_server):
+    admin, member = f.user(), f.user()
+    team = f.team(admin, key="ROW", members=[member])
+    issue = f.issue(team, admin, title="Old title")
+    sock = page_socket(sockets, live_server, member, "list", team)
+    issues.update_issue(admin, issue.id, {"title": "New <b>title</b>"})
+    html = sock.text()
+    assert 'id="issue-ROW-1"' in html and "New &lt;b&gt;title&lt;/b&gt;" in html
+    assert html.endswith('<div data-live="refresh"></div>')
+    issues.delete_issue(admin, issue.id)
+    assert sock.text() == '<div id="issue-ROW-1" hx-swap-oob="delete"></div><div data-live="refresh"></div>'
+
+
+def test_board_page_gets_the_card(f, sockets, live_server):
+    admin = f.user()
+    team = f.team(admin, key="BRD")
+    sock = page_socket(sockets, live_server, admin, "board", team)
+    issue = f.issue(team, admin, title="Card")
+    issues.update_issue(admin, issue.id, {"status": "in_progress"})
+    created, moved = sock.text(), sock.text()
+    assert 'id="card-BRD-1"' in created and 'data-status="backlog"' in created
+    assert 'id="card-BRD-1"' in moved and 'data-status="in_progress"' in moved
+
+
+def test_issue_moved_to_another_team_leaves_the_old_list(f, sockets, live_server):
+    admin = f.user()
+    a, b = f.team(admin, key="FROM"), f.team(admin, key="TO")
+    issue = f.issue(a, admin)
+    sock = page_socket(sockets, live_server, admin, "list", a)
+    issues.update_issue(admin, issue.id, {"team_id": str(b.id)})
+    assert sock.text().startswith('<div id="issue-FROM-1" hx-swap-oob="delete"></div>')
+
+
+def test_issue_page_gets_fields_timeline_and_gone(f, sockets, live_server):
+    admin, member = f.user(name="Ada"), f.user(name="Bob")
+    team = f.team(admin, members=[member])
+    issue = f.issue(team, admin, title="Detail")
+    other = f.issue(team, admin, title="Another")
+    sock = page_socket(sockets, live_server, member, "issue", team, issue)
+    issues.update_issue(admin, other.id, {"status": "todo"})                 # another issue: nothing
+    issues.update_issue(admin, issue.id, {"status": "done", "title": "Renamed"})
+    html = sock.text()
+    assert 'id="issue-properties"' in html and 'id="issue-title"' in html and "Renamed" in html
+    assert 'data-live="append" data-target="issue-timeline"' in html and "changed status" in html
+    comment = comments.create_comment(admin, issue.id, "<img src=x onerror=alert(1)> hello")
+    said = sock.text()
+    assert f'data-key="comment-{comment.id}"' in said and "hello" in said
+    assert "onerror" not in said.replace("&lt;img src=x onerror=alert(1)&gt;", "")
+    issues.delete_issue(admin, issue.id)
+    assert sock.text() == '<div data-live="gone">This issue was deleted.</div>'
+
+
+def test_issue_page_shows_who_else_is_viewing(f, sockets, live_server):
+    ada, bob = f.user(name="Ada Lovelace"), f.user(name="Bob Stone")
+    team = f.team(ada, members=[bob])
+    issue = f.issue(team, ada)
+    ada_sock = page_socket(sockets, live_server, ada, "issue", team, issue)
+    bob_sock = sockets("/ws", cookie_for=bob, origin=live_server.url, kind="issue", team=str(team.id),
+                       issue=str(issue.id))
+    first = bob_sock.text()
+    assert 'id="issue-presence"' in first and "Ada Lovelace" in first and "Bob Stone" not in first
+    pushed = ada_sock.text()
+    assert "Bob Stone" in pushed and "Ada Lovelace" not in pushed
+    bob_sock.close()
+    assert "Bob Stone" not in ada_sock.text()
+
+
+def test_page_socket_refuses_outsiders_tokens_and_foreign_origins(f, sockets, live_server):
+    admin, outsider = f.user(), f.user()
+    team = f.team(admin)
+    issue = f.issue(team, admin)
+    other_issue = f.issue(f.team(admin), admin)
+    base = {"kind": "list", "team": str(team.id)}
+    assert sockets("/ws", cookie_for=outsider, origin=live_server.url, wait=False, **base).close_code()[0] == 4404
+    assert sockets("/ws", cookie_for=admin, origin="http://evil.test", wait=False, **base).close_code()[0] == 4403
+    assert sockets("/ws", user=admin, wait=False, **base).close_code()[0] == 4401
+    assert sockets("/ws", cookie_for=admin, origin=live_server.url, wait=False, kind="nope",
+                   team=str(team.id)).close_code()[0] == 4400
+    mismatched = dict(kind="issue", team=str(team.id), issue=str(other_issue.id))
+    assert sockets("/ws", cookie_for=admin, origin=live_server.url, wait=False, **mismatched).close_code()[0] == 4404
+    assert issue  # the team's own issue exists: the 4404s above are about access, not absence
+
+
+def test_outsider_page_socket_for_a_team_of_theirs_never_sees_other_teams(f, sockets, live_server):
+    admin, outsider = f.user(), f.user()
+    team = f.team(admin)
+    theirs = f.team(outsider)
+    sock = page_socket(sockets, live_server, outsider, "list", theirs)
+    f.issue(team, admin, title="Secret plan")
+    f.issue(theirs, outsider, title="Own work")
+    assert "Own work" in sock.text()
+
+
+def test_dashboard_socket_refreshes_on_changes_in_the_users_teams(f, sockets, live_server):
+    admin, outsider = f.user(), f.user()
+    team = f.team(admin)
+    theirs = f.team(outsider)
+    all_teams = sockets("/ws", cookie_for=admin, origin=live_server.url, kind="dashboard")
+    assert 'data-live="ready"' in all_teams.text()
+    f.issue(theirs, outsider)                                         # not admin's team: nothing
+    issue = f.issue(team, admin)
+    assert all_teams.text() == '<div data-live="refresh"></div>'
+    comments.create_comment(admin, issue.id, "comments do not change stats")
+    assert all_teams.nothing(0.3)

@@ -1,0 +1,86 @@
+"""Sockets that misbehave are dropped without hurting others: slow, chatty, too many, vanished."""
+import socket
+import threading
+import time
+
+import pytest
+
+from linear_web.events import Event
+from linear_web.events.broker import get_broker
+from linear_web.realtime.stream import slots
+
+from .conftest import wait_for
+
+pytestmark = pytest.mark.live
+
+
+def flood_events(n: int) -> None:
+    broker = get_broker()
+    for k in range(n):
+        broker.publish(Event(type="ISSUE_UPDATED", team_id="00000000-0000-0000-0000-000000000000",
+                             actor_id="a", issue_id=f"00000000-0000-0000-0000-{k:012d}", identifier="X-1"))
+
+
+def test_slow_client_is_closed_and_others_keep_receiving(f, sockets, app, is_postgres):
+    if is_postgres:
+        pytest.skip("publishes into this process's broker directly; PostgreSQL delivers via NOTIFY")
+    admin = f.user()
+    team = f.team(admin)
+    app.config["WS_QUEUE_SIZE"] = 3
+    try:
+        slow = sockets(user=admin)
+    finally:
+        app.config["WS_QUEUE_SIZE"] = 200
+    healthy = sockets(user=admin)
+    flood_events(100)                          # more than 3 queued, fewer than 200
+    assert slow.close_code(timeout=10)[0] == 1013
+    f.issue(team, admin, title="still flowing")
+    assert healthy.json()["issue"]["title"] == "still flowing"
+
+
+def test_client_flooding_messages_is_closed(f, sockets):
+    user = f.user()
+    sock = sockets(user=user)
+    for _ in range(100):
+        sock.conn.send("spam")
+    code, reason = sock.close_code()
+    assert code == 1008 and "messages" in reason
+
+
+def test_sockets_per_user_are_capped(f, sockets, app):
+    user, other = f.user(), f.user()
+    app.config["WS_MAX_PER_USER"] = 2
+    try:
+        sockets(user=user), sockets(user=user)
+        code, _ = sockets(user=user, wait=False).close_code()
+        assert code == 4429
+        sockets(user=other)                   # the cap is per user
+        assert slots.count(str(user.id)) == 2
+    finally:
+        app.config["WS_MAX_PER_USER"] = 20
+
+
+def server_threads() -> int:
+    """Request handler and socket reader threads of the live server."""
+    return sum(1 for t in threading.enumerate() if "process_request" in t.name or "simple_websocket" in t.name)
+
+
+def test_vanished_client_is_dropped_and_threads_return(f, sockets, live_server):
+    user = f.user()
+    threads_before = server_threads()
+    sock = sockets(user=user)
+    assert server_threads() >= threads_before + 2           # a handler and a reader thread
+    raw = sock.conn.socket
+    raw.shutdown(socket.SHUT_RDWR)            # gone without a close frame
+    raw.close()
+    wait_for(lambda: get_broker().subscriber_count == 0)
+    wait_for(lambda: slots.count(str(user.id)) == 0)
+    deadline = time.monotonic() + 5
+    while server_threads() > threads_before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server_threads() <= threads_before, [t.name for t in threading.enumerate()]
+
+
+def test_pings_are_configured(app):
+    assert app.config["SOCK_SERVER_OPTIONS"]["ping_interval"] == 25
+    assert app.config["SOCK_SERVER_OPTIONS"]["max_message_size"] == 4096
