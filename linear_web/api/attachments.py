@@ -5,6 +5,7 @@ from flask import current_app, request, send_file
 from pydantic import StringConstraints
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..services import access
 from ..services import attachments as service
 from ..services.errors import ValidationError
 from .common import UnsupportedMediaType, api_route, current_api_user, list_response
@@ -35,6 +36,7 @@ def attachment_create(issue_id):
     """Attach a file (multipart field `file`); 413 over MAX_UPLOAD_MB, 415 for a type not allowed."""
     if request.content_length and request.content_length > current_app.config["MAX_CONTENT_LENGTH"]:
         raise RequestEntityTooLarge()
+    access.issue_for(current_api_user(), issue_id)  # outsiders get 404 before any format check
     if request.mimetype != "multipart/form-data":
         raise UnsupportedMediaType("Send the file as multipart/form-data in the field `file`.")
     upload = request.files.get("file")

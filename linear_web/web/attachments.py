@@ -9,6 +9,7 @@ from flask import abort, current_app, redirect, render_template, request, send_f
 from flask_login import current_user, login_required
 
 from .. import htmx
+from ..services import access
 from ..services import attachments as service
 from ..services.errors import ServiceError, ValidationError
 from . import bp
@@ -42,6 +43,7 @@ def attachment_upload(identifier):
     """Upload one or more files (field `file`); 413/415/422 with a message when one is refused."""
     if request.content_length and request.content_length > current_app.config["MAX_CONTENT_LENGTH"]:
         abort(413)
+    access.issue_for(current_user, identifier)  # outsiders get 404 before any validation
     files = [f for f in request.files.getlist("file") if f.filename or f.content_length]
     try:
         if not files:
