@@ -8,7 +8,7 @@ from .schemas import ApiKeyCreatedOut, ApiKeyIn, ApiKeyList
 def api_key_create(body: ApiKeyIn):
     """Create a personal API key; the response is the only time the key is shown."""
     key, raw = keys_service.create_api_key(current_api_user(), body.name)
-    return {**key.to_json(), "key": raw}
+    return {**key.to_json(), "key": raw}, 201, {"Cache-Control": "no-store"}
 
 
 @api_route("/api-keys", response=ApiKeyList, tags=["api-keys"])

@@ -44,7 +44,8 @@ def auth_login():
     if user is None:
         raise Unauthorized("Wrong email or password.")
     token, expires_in = tokens.issue_access_token(user)
-    return {"access_token": token, "token_type": "bearer", "expires_in": expires_in}
+    body = {"access_token": token, "token_type": "bearer", "expires_in": expires_in}
+    return body, 200, {"Cache-Control": "no-store"}  # OAuth2: token responses are never cached
 
 
 @api_route("/users/me", response=UserOut, tags=["users"])

@@ -7,6 +7,7 @@ def test_create_list_use_and_revoke(api, client, f):
     r = api(user).post("/api/v1/api-keys", json={"name": "CI bot"})
     assert r.status_code == 201 and r.json["key"].startswith("lw_") and r.json["name"] == "CI bot"
     raw, key_id = r.json["key"], r.json["id"]
+    assert r.headers["Cache-Control"] == "no-store"
     listed = api(user).get("/api/v1/api-keys").json["items"]
     assert [k["id"] for k in listed] == [key_id] and "key" not in listed[0]
     assert listed[0]["last_used_at"] is None and raw.startswith(listed[0]["prefix"])

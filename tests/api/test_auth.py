@@ -18,6 +18,7 @@ def test_signup_then_login_then_me(client):
     assert r.json["email"] == "ada@example.com" and set(r.json) == {"id", "email", "name", "created_at"}
     r = client.post("/api/v1/auth/login", json={"email": "ada@example.com", "password": PASSWORD})
     assert r.status_code == 200 and r.json["token_type"] == "bearer" and r.json["expires_in"] == 1800
+    assert r.headers["Cache-Control"] == "no-store" and "Set-Cookie" not in r.headers
     me = client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {r.json['access_token']}"})
     assert me.status_code == 200 and me.json["name"] == "Ada"
 
