@@ -144,8 +144,13 @@ def test_pages_fit_a_360px_phone_and_the_menu_opens(page, scheme):
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
     nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link", name="+ New team")).not_to_be_in_viewport()
-    page.get_by_label("Show navigation").click()
-    expect(nav.get_by_role("link", name="+ New team")).to_be_in_viewport()
+    new_team = nav.get_by_role("link", name="+ New team")
+    expect(new_team).to_be_hidden()  # closed: off-screen and out of the tab order
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Show navigation")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(new_team).to_be_visible()
+    expect(new_team).to_be_in_viewport()
     dark_bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert (dark_bg == "rgb(22, 23, 27)") == (scheme == "dark")
