@@ -202,6 +202,13 @@ def report(total: int, results, plan: str, load_s: float, load_avg: str) -> str:
               "team list); every total, per-status, per-priority and per-team figure is summed from those at",
               "most 4 × 5 × 4 rows in Python. The dashboard adds four more aggregates (created per day, completed",
               "per day from status activity, open per assignee) and one LIMIT 8 query.", "",
+              "Where the time goes, and what would cut it further (both need a schema change, owned by the",
+              "models' owner): the main aggregate is an index-only scan of every issue of the caller's teams",
+              "(`ix_issues_team_counts`), about 12 ms for 100,000 entries on a quiet core and 2–4× that when",
+              "the two cores are saturated; a per-(team, status, priority) counter table kept by triggers would",
+              "make it constant. On the dashboard the completed-per-day query still reads the activities",
+              "table; a partial index `activities (created_at) WHERE field = 'status' AND new_value = 'done'`",
+              "would make it a few hundred index entries.", "",
               "Plan of the main aggregate:", "", "```", plan, "```", ""]
     return "\n".join(lines)
 

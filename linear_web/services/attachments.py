@@ -60,10 +60,12 @@ def disposition(filename: str, inline: bool) -> str:
 
 
 def max_bytes() -> int:
+    """The per-file limit: MAX_UPLOAD_MB in bytes."""
     return int(current_app.config.get("MAX_UPLOAD_MB", 25)) * 1024 * 1024
 
 
 def too_large() -> TooLarge:
+    """The 413 error naming the limit."""
     return TooLarge(f"The file is larger than the {current_app.config.get('MAX_UPLOAD_MB', 25)} MB limit.")
 
 
@@ -85,6 +87,7 @@ def clean_filename(raw) -> str:
 
 
 def _checked_name(raw, field: str) -> str:
+    """The cleaned name, or a 422 on `field` when nothing usable is left."""
     name = clean_filename(raw)
     if not name:
         raise ValidationError({field: "The file needs a name (letters, not just dots or slashes)."})
@@ -159,6 +162,7 @@ def attachment_for(actor: User, ref, issue_ref=None) -> Attachment:
 
 
 def issue_of(attachment: Attachment) -> Issue:
+    """The attachment's issue (already access-checked through the attachment)."""
     return db.session.get(Issue, attachment.issue_id)
 
 

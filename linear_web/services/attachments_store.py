@@ -34,6 +34,7 @@ class TooLarge(Exception):
 
 
 def upload_dir() -> str:
+    """UPLOAD_DIR, created on first use."""
     path = current_app.config["UPLOAD_DIR"]
     os.makedirs(path, exist_ok=True)
     return path
@@ -47,6 +48,7 @@ def path_for(storage_name: str) -> str:
 
 
 def new_storage_name() -> str:
+    """A random hex name: the only name a file ever has on disk."""
     return uuid.uuid4().hex
 
 
@@ -75,6 +77,7 @@ def publish(tmp_path: str) -> str:
 
 
 def discard(path: str) -> None:
+    """Remove a temp file if it is still there."""
     try:
         os.remove(path)
     except FileNotFoundError:
@@ -82,10 +85,12 @@ def discard(path: str) -> None:
 
 
 def exists(storage_name: str) -> bool:
+    """Whether the bytes of a stored attachment are on disk."""
     return os.path.isfile(path_for(storage_name))
 
 
 def files_of_issue(issue_id) -> list[str]:
+    """Storage names of an issue's attachments (read before the issue is deleted)."""
     return list(db.session.scalars(select(Attachment.storage_name).where(Attachment.issue_id == issue_id)))
 
 
@@ -135,6 +140,7 @@ def _sound_image(path: str, kind: str) -> bool:
 
 
 def _contains_markup(path: str) -> bool:
+    """Whether HTML/SVG markup appears anywhere in the file (chunk boundaries overlap)."""
     overlap = max(len(m) for m in HTML_MARKERS)
     prev = b""
     with open(path, "rb") as fh:

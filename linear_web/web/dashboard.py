@@ -32,6 +32,7 @@ def issue_list_url(team, **params) -> str:
 
 
 def issue_url(issue) -> str:
+    """The issue page of an issue in the oldest-issues list."""
     if "web.issue_detail" in current_app.view_functions:
         return url_for("web.issue_detail", ref=issue.identifier)
     return f"/issue/{quote(issue.identifier)}"
@@ -72,6 +73,7 @@ def priority_rows(board: stats.Dashboard) -> list[dict]:
 
 
 def assignee_rows(board: stats.Dashboard) -> list[dict]:
+    """Open issues per (team, assignee) as bars relative to the busiest, linked to their lists."""
     top = max((r["open"] for r in board.assignees), default=0) or 1
     return [{**r, "w": round(100.0 * r["open"] / top, 3),
              "href": issue_list_url(r["team"], assignee=str(r["user_id"]) if r["user_id"] else "none",
@@ -102,6 +104,7 @@ def series(days: list[dict]) -> dict:
 
 
 def age_days(issue, today: date) -> int:
+    """Days since the issue was opened."""
     return (today - issue.created_at.date()).days
 
 

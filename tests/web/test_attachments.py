@@ -7,7 +7,7 @@ import pytest
 from linear_web.extensions import db
 from linear_web.models import Attachment
 from linear_web.services import attachments
-from tests.services.test_attachments import DISGUISED, PDF, SAMPLES, empty_upload_dir, make_png, upload_dir_files
+from tests.services.test_attachments import DISGUISED, PDF, empty_upload_dir, make_png, upload_dir_files
 
 FRAGMENT = {"HX-Request": "true", "HX-Target": "attachments"}
 
@@ -135,10 +135,11 @@ def test_rename_and_its_422(client, setup):
 
 
 def test_delete_removes_row_and_file(client, setup, app):
-    att = _upload(setup, "a.txt", b"hello there")
-    resp = client.post(f"/attachments/{att.id}/delete", headers=FRAGMENT)
+    att_id = _upload(setup, "a.txt", b"hello there").id
+    resp = client.post(f"/attachments/{att_id}/delete", headers=FRAGMENT)
     assert resp.status_code == 200 and "No files yet" in resp.get_data(as_text=True)
-    assert upload_dir_files(app) == [] and db.session.get(Attachment, att.id) is None
+    db.session.expire_all()
+    assert upload_dir_files(app) == [] and db.session.get(Attachment, att_id) is None
 
 
 def test_outsider_gets_404_everywhere_and_nothing_changes(make_client, setup, app):
