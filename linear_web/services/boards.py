@@ -68,6 +68,7 @@ def _neighbour(actor: User, team: Team, ref, field: str):
 
 
 def _version(raw) -> int | None:
+    """The version the client saw (form text), None when not sent; 422 when not a number."""
     if raw in (None, ""):
         return None
     if isinstance(raw, int) and not isinstance(raw, bool):

@@ -189,6 +189,21 @@
     event.preventDefault();
   }, true);
 
+  // A card swapped in live (another user moved it) goes to the column of its new status.
+  function relocate(card) {
+    const list = card.parentElement;
+    if (!list || !list.matches(".board-cards") || list.dataset.status === card.dataset.status) return;
+    const target = listFor(card.dataset.status);
+    if (!target) return;
+    adjustCount(list, -1);
+    adjustCount(target, 1);
+    target.insertBefore(card, target.firstElementChild);
+  }
+
   document.addEventListener("DOMContentLoaded", function () { init(document); });
-  document.addEventListener("htmx:load", function (event) { init(event.detail.elt); });
+  document.addEventListener("htmx:load", function (event) {
+    const elt = event.detail.elt;
+    if (elt.matches && elt.matches("#board .board-card")) relocate(elt);
+    init(elt);
+  });
 })();
