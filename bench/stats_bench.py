@@ -118,46 +118,56 @@ def load(url: str, teams, users, total: int) -> None:
     conn.close()
 
 
-def timed(fn, runs: int, deadline: float) -> dict:
-    for _ in range(3):
-        fn()
-    samples = []
-    while len(samples) < runs and time.monotonic() < deadline:
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    samples.sort()
+def summary(samples: list[float]) -> dict:
+    samples = sorted(samples)
     return {"n": len(samples), "min": samples[0], "median": statistics.median(samples),
             "p95": samples[min(len(samples) - 1, int(len(samples) * 0.95))], "max": samples[-1]}
 
 
+def timed_rounds(calls: list[tuple[str, callable]], runs: int) -> list[tuple[str, dict]]:
+    """Each call once per round, round after round, so they share the machine's noise equally."""
+    deadline = time.monotonic() + TIME_BUDGET
+    for _, fn in calls:
+        for _ in range(5):
+            fn()
+    samples: dict = {name: [] for name, _ in calls}
+    for _ in range(runs):
+        if time.monotonic() > deadline:
+            break
+        for name, fn in calls:
+            t0 = time.perf_counter()
+            fn()
+            samples[name].append((time.perf_counter() - t0) * 1000)
+    return [(name, summary(samples[name])) for name, _ in calls]
+
+
 def measure(app, viewer_id, runs: int) -> list[tuple[str, dict]]:
+    """Service calls inside one app context, HTTP calls through the test client (Bearer / session)."""
     from linear_web.extensions import db
     from linear_web.models import User
     from linear_web.services import stats, tokens
-    deadline = time.monotonic() + TIME_BUDGET
-    out = []
-    with app.app_context():
-        viewer = db.session.get(User, viewer_id)
-        eng = stats.team_stats(viewer).teams[0].team.id
-        out.append(("stats.team_stats(user) — all 4 teams (the API call)", timed(lambda: stats.team_stats(viewer), runs, deadline)))
-        out.append(("stats.team_stats(user, ENG) — one team, 50k issues", timed(lambda: stats.team_stats(viewer, eng), runs, deadline)))
-        out.append(("stats.dashboard(user) — every figure of /dashboard", timed(lambda: stats.dashboard(viewer), runs, deadline)))
-        token = tokens.issue_access_token(viewer)[0]
-        session_id = viewer.get_id()
+    ctx = app.app_context()
+    ctx.push()
+    viewer = db.session.get(User, viewer_id)
+    eng = stats.team_stats(viewer).teams[0].team.id
+    token, session_id = tokens.issue_access_token(viewer)[0], viewer.get_id()
     client = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
-
-    def api_call():
-        assert client.get("/api/v1/dashboard/stats", headers=headers).status_code == 200
-    out.append(("GET /api/v1/dashboard/stats (in-process, JSON)", timed(api_call, runs, deadline)))
     with client.session_transaction() as sess:
         sess["_user_id"], sess["_fresh"] = session_id, True
+    headers = {"Authorization": f"Bearer {token}"}
 
-    def page_call():
-        assert client.get("/dashboard").status_code == 200
-    out.append(("GET /dashboard (in-process, full HTML page)", timed(page_call, runs, deadline)))
-    return out
+    def get(path, **kw):
+        assert client.get(path, **kw).status_code == 200
+    calls = [("stats.team_stats(user) — all 4 teams (the API call)", lambda: stats.team_stats(viewer)),
+             ("stats.team_stats(user, ENG) — one team, 50k issues", lambda: stats.team_stats(viewer, eng)),
+             ("stats.dashboard(user) — every figure of /dashboard", lambda: stats.dashboard(viewer)),
+             ("GET /api/v1/dashboard/stats (in-process, JSON)", lambda: get("/api/v1/dashboard/stats", headers=headers)),
+             ("GET /dashboard (in-process, full HTML page)", lambda: get("/dashboard"))]
+    try:
+        return timed_rounds(calls, runs)
+    finally:
+        db.session.remove()
+        ctx.pop()
 
 
 def explain(url: str) -> str:
@@ -191,13 +201,19 @@ def report(total: int, results, plan: str, load_s: float, load_avg: str) -> str:
              f"Data: {total:,} issues in 4 teams (50/25/15/10 %), statuses 25/20/10/35/10 % "
              "(backlog/todo/in progress/done/canceled), a tenth created in the last 30 days, one `created` "
              f"activity per issue and a status=done activity per done issue; loaded with COPY in {load_s:.0f} s.", "",
-             "Times in milliseconds, in-process (no network), after 3 warm-up calls:", "",
+             "Times in milliseconds, in-process (no network), after 5 warm-up calls each; the calls are "
+             "interleaved round by round so they share the machine's noise:", "",
              "| call | runs | min | median | p95 | max |", "|---|---|---|---|---|---|"]
     for name, r in results:
         lines.append(f"| {name} | {r['n']} | {r['min']:.1f} | {r['median']:.1f} | {r['p95']:.1f} | {r['max']:.1f} |")
-    verdict = "meets" if results[0][1]["p95"] < 30 else "MISSES"
-    lines += ["", f"Target: the stats call under 30 ms on 100,000 issues — p95 {results[0][1]['p95']:.1f} ms, "
-              f"{verdict} it.", "",
+    service, http = results[0][1], results[3][1]
+
+    def verdict(ms):
+        return f"{ms:.1f} ms ({'under' if ms < 30 else 'over'} 30 ms)"
+    lines += ["", f"Target: the stats call under 30 ms on 100,000 issues. Service call: min "
+              f"{verdict(service['min'])}, median {verdict(service['median'])}, p95 {verdict(service['p95'])}. "
+              f"Through the API (token check, JSON): median {verdict(http['median'])}, p95 "
+              f"{verdict(http['p95'])}. The p95 tracks the load average above.", "",
               "The stats call is one `GROUP BY team_id, status, priority` over the caller's teams (plus the",
               "team list); every total, per-status, per-priority and per-team figure is summed from those at",
               "most 4 × 5 × 4 rows in Python. The dashboard adds four more aggregates (created per day, completed",
