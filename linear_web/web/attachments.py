@@ -3,8 +3,6 @@
 htmx and the upload script ask for the #attachments fragment (HX-Target: attachments); plain form
 posts get a 303 back to the issue page, or the error page with the 4xx status when input is bad.
 """
-from urllib.parse import quote
-
 from flask import abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
@@ -16,10 +14,8 @@ from . import bp
 
 
 def issue_url(issue) -> str:
-    """The issue page (built by the issues area), or its path when that view is not registered."""
-    if "web.issue_detail" in current_app.view_functions:
-        return url_for("web.issue_detail", ref=issue.identifier)
-    return f"/issue/{quote(issue.identifier)}"
+    """The issue page of an issue."""
+    return url_for("web.issue_detail", ref=issue.identifier)
 
 
 def _panel(issue_ref, status: int = 200, **extra):

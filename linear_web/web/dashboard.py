@@ -4,15 +4,16 @@ The figures come from services.stats; this module only turns them into chart geo
 SVG drawn by templates/dashboard/) and into links to the filtered issue list behind each figure.
 """
 from datetime import date
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from flask import current_app, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import htmx
 from ..models import PRIORITY_LABELS, STATUS_LABELS, STATUSES
 from ..services import stats
 from . import bp
+from .attachments import issue_url
 from .teams import load_team
 
 OPEN = list(stats.OPEN_STATUSES)
@@ -24,18 +25,8 @@ def issue_list_url(team, **params) -> str:
     """/team/<KEY>/issues?… filtered like the figure (lists repeat the parameter)."""
     query = urlencode([(k, v) for k, vals in params.items() if vals is not None
                        for v in (vals if isinstance(vals, (list, tuple)) else [vals])])
-    if "web.issue_list" in current_app.view_functions:
-        base = url_for("web.issue_list", key=team.key)
-    else:
-        base = f"/team/{quote(team.key)}/issues"
+    base = url_for("web.issue_list", key=team.key)
     return f"{base}?{query}" if query else base
-
-
-def issue_url(issue) -> str:
-    """The issue page of an issue in the oldest-issues list."""
-    if "web.issue_detail" in current_app.view_functions:
-        return url_for("web.issue_detail", ref=issue.identifier)
-    return f"/issue/{quote(issue.identifier)}"
 
 
 def stacked(parts: list[dict], width: float = 100.0) -> list[dict]:
