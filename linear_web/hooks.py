@@ -104,7 +104,7 @@ def install(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def db_down(err):
         log.exception("database error")
-        db.session.rollback()
+        _without_database()
         if is_api():
             return api_error(503, "database_unavailable", "The database is unreachable. Try again shortly.")
         return render_template("errors/error.html", status=503, title="Service unavailable",
@@ -133,6 +133,18 @@ def install(app: Flask) -> None:
         except SQLAlchemyError:
             db.session.rollback()
             return jsonify({"status": "error", "database": "unreachable"}), 503
+
+
+def _without_database() -> None:
+    """Render error pages without touching the database: an anonymous frame, no team list."""
+    from flask import g
+    from flask_login import AnonymousUserMixin
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass
+    g._login_user = AnonymousUserMixin()
+    g.my_memberships = []
 
 
 def _friendly(err: HTTPException) -> str:

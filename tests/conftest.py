@@ -4,6 +4,7 @@ TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres runs the same su
 PostgreSQL: a database named lw_test_<random> is created on that server and dropped at the end.
 """
 import contextlib
+import contextvars
 import os
 import secrets
 import shutil
@@ -12,6 +13,7 @@ import threading
 import uuid
 
 import pytest
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event, text
@@ -51,9 +53,24 @@ def _drop_pg_database(url: str, name: str) -> None:
 
 
 class TestClient(FlaskClient):
-    """A client that sends the CSRF token on browser writes unless told `csrf=False`."""
+    """A client that sends the CSRF token on browser writes unless told `csrf=False`.
+
+    Each request runs in its own app context (as in production): the test's context, its `g`
+    and its database session are not shared with the request.
+    """
 
     def open(self, *args, **kwargs):
+        ctx = contextvars.copy_context()
+        resp = ctx.run(self._open_isolated, *args, **kwargs)
+        if resp.is_streamed:  # a streamed body (stream_with_context) runs in the request's context
+            body = iter(resp.response)
+            resp.response = iter(lambda: ctx.run(next, body, None), None)
+        if _cv_app.get(None) is not None:
+            db.session.expire_all()  # the test sees what the request committed, as a new request would
+        return resp
+
+    def _open_isolated(self, *args, **kwargs):
+        _cv_app.set(None)
         send_csrf = kwargs.pop("csrf", True)
         method = (kwargs.get("method") or "GET").upper()
         path = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "")

@@ -129,3 +129,9 @@ def test_outsider_pages_hold_nothing_of_team_a(client, world, path):
     assert resp.status_code == 200
     body = resp.get_data(as_text=True)
     assert SECRET_TITLE not in body and "SECRETA" not in body
+
+
+@pytest.mark.parametrize("path", ["/team/%00", "/team/EN%00G/issues", "/issue/ENG-1%00", "/team/" + "A" * 300])
+def test_hostile_path_values_are_404_not_500(client, world, path):
+    client.login(world["alice"])
+    assert client.get(path).status_code == 404

@@ -29,7 +29,7 @@ def membership(user: User, team: Team) -> Membership | None:
 
 def team_for(user: User, ref) -> Team:
     """The team by key or id, if the user is a member; NotFound otherwise."""
-    if ref is None:
+    if ref is None or "\x00" in str(ref) or len(str(ref)) > 100:
         raise NotFound("Team not found.")
     tid = parse_uuid(ref)
     cond = Team.id == tid if tid else Team.key == str(ref).upper()
@@ -72,7 +72,7 @@ def resolve_issue_id(ref) -> uuid.UUID | None:
     iid = parse_uuid(ref)
     if iid:
         return iid
-    match = IDENTIFIER.match(str(ref or ""))
+    match = IDENTIFIER.fullmatch(str(ref or ""))
     if not match:
         return None
     key, number = match.group(1).upper(), int(match.group(2))

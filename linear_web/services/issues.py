@@ -162,7 +162,15 @@ def update_issue(actor: User, issue_ref, data: dict, *, version=None, position: 
 
 
 def _apply(actor: User, issue: Issue, values: dict) -> bool:
-    """Set changed fields and add their activity rows; True when anything changed."""
+    """Set changed fields and add their activity rows; True when anything changed.
+
+    No autoflush while fields change: loading the new assignee must not flush a half-applied
+    update (each flush of an Issue bumps its version)."""
+    with db.session.no_autoflush:
+        return _apply_fields(actor, issue, values)
+
+
+def _apply_fields(actor: User, issue: Issue, values: dict) -> bool:
     changed = False
     for key, value in values.items():
         if getattr(issue, key) == value:

@@ -170,6 +170,7 @@ def test_move_to_other_team_gets_new_identifier(api, eng, f):
 def test_delete_is_204_and_gone(api, eng, f):
     ada, bob, team = eng
     issue = f.issue(team, ada)
+    issue_id = issue.id
     assert api(bob).delete(f"/api/v1/issues/{issue.identifier}").status_code == 204
-    assert api(ada).get(f"/api/v1/issues/{issue.id}").status_code == 404
+    assert api(ada).get(f"/api/v1/issues/{issue_id}").status_code == 404
     assert db.session.scalar(db.select(db.func.count()).select_from(Activity)) == 0

@@ -35,3 +35,19 @@ def test_outsider_gets_404_page_for_team_urls(client, f):
     resp = client.get(f"/team/{t.key}")
     assert resp.status_code == 404
     assert b"SECRET" not in resp.data
+
+
+def test_database_down_shows_the_friendly_503_page_to_a_logged_in_user(client, f, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+    from linear_web.services import access
+    user = f.user()
+    f.team(user, key="DOWN")
+    client.login(user)
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(access, "team_for", down)
+    resp = client.get("/team/DOWN/issues")
+    assert resp.status_code == 503
+    assert b"database is unreachable" in resp.data and b"<nav" not in resp.data

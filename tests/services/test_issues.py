@@ -140,3 +140,15 @@ def test_delete_issue_cascades(f):
     comments.create_comment(admin, i.id, "hello")
     issues.delete_issue(admin, i.id)
     assert db.session.scalar(db.select(db.func.count()).select_from(Activity)) == 0
+
+
+def test_one_save_bumps_the_version_once_even_with_many_fields(f):
+    admin, member = f.user(), f.user()
+    t = f.team(admin, members=[member])
+    p = f.project(t, admin)
+    iid, admin_id, member_id, project_id = f.issue(t, admin).id, admin.id, member.id, p.id
+    db.session.expunge_all()  # the assignee and project are not in the session, as in a fresh request
+    actor = db.session.get(type(admin), admin_id)
+    updated = issues.update_issue(actor, iid, {"status": "todo", "assignee_id": str(member_id),
+                                               "project_id": str(project_id), "priority": 2}, version=1)
+    assert updated.version == 2
