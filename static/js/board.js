@@ -29,6 +29,12 @@
     return title ? title.textContent.trim() : list.dataset.status;
   }
 
+  // "position 2 of 5 in Todo": where a card is, for screen-reader announcements.
+  function where(card) {
+    const cards = Array.from(card.parentElement.children);
+    return "position " + (cards.indexOf(card) + 1) + " of " + cards.length + " in " + columnName(card.parentElement);
+  }
+
   function adjustCount(list, delta) {
     const badge = list.closest(".board-column").querySelector(".board-count");
     const n = Math.max(0, parseInt(badge.dataset.count || "0", 10) + delta);
@@ -90,7 +96,7 @@
         if (resp.ok && fresh) {
           settle(card, fresh);
           showMessage("");
-          announce(label + " saved in " + columnName(fresh.parentElement) + ".");
+          announce(label + " saved, " + where(fresh) + ".");
           return;
         }
         rollback(card, origin);
@@ -154,8 +160,7 @@
     const origin = { list: card.parentElement, next: card.nextElementSibling };
     card.parentElement.insertBefore(card, step < 0 ? sibling : sibling.nextElementSibling);
     card.focus();
-    const cards = Array.from(card.parentElement.children);
-    announce(card.dataset.identifier + " moved to position " + (cards.indexOf(card) + 1) + " of " + cards.length + " in " + columnName(card.parentElement) + ".");
+    announce(card.dataset.identifier + " moved to " + where(card) + ".");
     persist(card, origin);
   }
 

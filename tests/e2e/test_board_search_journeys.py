@@ -70,6 +70,14 @@ def test_keyboard_moves_a_card_and_announces_it(board_page):
         page.keyboard.press("Shift+ArrowRight")
     expect(page.locator('.board-cards[data-status="done"] #card-ENG-1')).to_be_visible()
     assert _stored_status(issue.id) == "done"
+    # Shift+Down moves it below ENG-2 within Done, and that order survives a reload.
+    expect(page.locator('.board-cards[data-status="done"] .board-card').first).to_have_id("card-ENG-1")
+    with page.expect_response(lambda r: "/board/move" in r.url) as answer:
+        page.keyboard.press("Shift+ArrowDown")
+    assert answer.value.status == 200
+    expect(page.locator("#board-live")).to_contain_text("position 2 of 2")
+    page.reload()
+    expect(page.locator('.board-cards[data-status="done"] .board-card').first).to_have_id("card-ENG-2")
 
 
 def test_stale_move_rolls_back_with_a_message(board_page, f):

@@ -66,6 +66,9 @@ def test_board_applies_filters_and_reports_bad_ones(setup, f):
     assert "Mine high" in html and "Low one" not in html
     html = client.get(f"/team/ENG/board?assignee={bob.id}").get_data(as_text=True)
     assert "Mine high" in html and "Low one" not in html
+    page = client.get("/team/ENG/board?priority=1").get_data(as_text=True)
+    assert 'id="issue-filters"' in page and 'hx-target="#board"' in page and 'action="/team/ENG/board"' in page
+    assert re.search(r'value="1" checked', page)
     bad = client.get("/team/ENG/board?status=nope&sort=evil")
     assert bad.status_code == 422 and "Status must be one of" in bad.get_data(as_text=True)
     assert "Low one" in bad.get_data(as_text=True)
