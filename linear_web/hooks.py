@@ -88,7 +88,8 @@ def install(app: Flask) -> None:
             code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                     405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
                     429: "rate_limited"}.get(err.code, "http_error")
-            resp = api_error(err.code, code, err.description or err.name)
+            message = _friendly_status(429) if err.code == 429 else (err.description or err.name)
+            resp = api_error(err.code, code, message)
             if err.code == 429 or err.code == 405:
                 for k, v in err.get_headers():
                     if k.lower() in ("retry-after", "allow"):

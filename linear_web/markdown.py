@@ -12,7 +12,7 @@ _TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "d
          "pre", "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th",
          "td", "input", "span"}
 _ATTRS = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "code": {"class"},
-          "th": {"style"}, "td": {"style"}, "input": {"type", "checked", "disabled", "class"},
+          "input": {"type", "checked", "disabled", "class"},
           "li": {"class"}, "ul": {"class"}, "ol": {"start"}}
 
 
@@ -23,5 +23,4 @@ def render_markdown(text: str) -> str:
         return ""
     html = _md.render(text)
     return nh3.clean(html, tags=_TAGS, attributes=_ATTRS, url_schemes={"http", "https", "mailto"},
-                     link_rel="noopener noreferrer nofollow",
-                     filter_style_properties={"text-align"})
+                     link_rel="noopener noreferrer nofollow")

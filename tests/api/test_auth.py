@@ -48,6 +48,7 @@ def test_wrong_password_is_401_and_eleventh_failure_is_429(client, f):
         assert r.status_code == 401 and error_of(r)["code"] == "unauthorized"
     r = client.post("/api/v1/auth/login", json={"email": user.email, "password": f.PASSWORD})
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+    assert r.get_json()["error"]["message"] == "Too many attempts. Wait a minute, then try again."
     assert error_of(r)["code"] == "rate_limited"
 
 
