@@ -52,12 +52,17 @@ _cache_lock = threading.Lock()
 
 def load(event: Event) -> Loaded:
     """The Loaded view of an event (computed by the first caller, shared by the rest)."""
+    entry = _cache.get(event)
+    if entry is not None and entry[1] is not None:
+        return entry[1]
     with _cache_lock:
         entry = _cache.get(event)
         if entry is None:
             entry = _cache[event] = [threading.Lock(), None]
             while len(_cache) > CACHE_SIZE:
                 _cache.popitem(last=False)
+    if entry[1] is not None:                  # loaded already: no lock convoy of socket threads
+        return entry[1]
     with entry[0]:
         if entry[1] is None:
             entry[1] = _load(event)

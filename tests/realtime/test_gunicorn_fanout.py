@@ -65,15 +65,15 @@ class Gunicorn:
                 self.proc.kill()
 
 
-@pytest.fixture
-def servers(database, is_postgres, tmp_path):
-    if not is_postgres:
+@pytest.fixture(scope="module")
+def servers(database, tmp_path_factory):
+    """Started once for this module (each test cleans the database as usual)."""
+    if not database.startswith("postgresql"):
         pytest.skip("several processes need PostgreSQL (TEST_DATABASE_URL)")
     started = []
     try:
         for name in ("a", "b"):
-            (tmp_path / name).mkdir()
-            started.append(Gunicorn(database, tmp_path / name))
+            started.append(Gunicorn(database, tmp_path_factory.mktemp(f"gunicorn-{name}")))
         yield started
     finally:
         for server in started:
@@ -135,8 +135,9 @@ def test_presence_crosses_processes(servers, f, app):
     ada_sock = a.ws(path, Cookie="session=" + session_cookie(app, ada), Origin=a.url)
     assert 'data-live="ready"' in ada_sock.text()
     bob_sock = b.ws(path, Cookie="session=" + session_cookie(app, bob), Origin=b.url)
-    assert 'data-live="ready"' in bob_sock.text()
-    deadline, seen = time.monotonic() + 10, ""
+    seen = bob_sock.text()                   # ready + who is here (Ada, if her join arrived already)
+    assert 'data-live="ready"' in seen
+    deadline = time.monotonic() + 10
     while "Ada Viewer" not in seen and time.monotonic() < deadline:
         seen = bob_sock.text(timeout=10)
     assert "Ada Viewer" in seen and "Bob Viewer" not in seen     # who *else* is here

@@ -84,3 +84,8 @@ def test_vanished_client_is_dropped_and_threads_return(f, sockets, live_server):
 def test_pings_are_configured(app):
     assert app.config["SOCK_SERVER_OPTIONS"]["ping_interval"] == 25
     assert app.config["SOCK_SERVER_OPTIONS"]["max_message_size"] == 4096
+
+
+def test_per_message_compression_is_declined(f, sockets):
+    sock = sockets(user=f.user())
+    assert sock.conn.protocol.extensions == []           # the client offered deflate; the server said no
