@@ -2,7 +2,8 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid, func,
+                        literal_column)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -87,6 +88,15 @@ class Issue(db.Model):
             "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
             "version": self.version,
         }
+
+
+# The priority sort: high (1), medium, low, then "no priority" (0) as 4. Literal numbers, not bound
+# parameters, so the planner sees the index's expression (migration 0003). COALESCE/NULLIF rather
+# than CASE: PostgreSQL reflects it on one line, so autogenerate can compare it with this one.
+PRIORITY_RANK = func.coalesce(func.nullif(Issue.priority, literal_column("0")), literal_column("4"))
+# Serves `sort=priority` (ORDER BY rank, created_at DESC, id DESC) as an ordered index scan; without
+# it every list group sorted all of a team's matching rows (~40 ms per group on 80,000 issues).
+Index("ix_issues_team_priority_rank", Issue.team_id, PRIORITY_RANK, Issue.created_at.desc(), Issue.id.desc())
 
 
 class IssueAlias(db.Model):

@@ -12,10 +12,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, literal_column, or_, select, text
+from sqlalchemy import and_, func, literal_column, or_, select, text
 
 from ..extensions import db
 from ..models import PRIORITIES, STATUSES, Issue, User
+from ..models.issue import PRIORITY_RANK
 from . import access
 from .errors import ValidationError
 from .validation import parse_uuid
@@ -153,7 +154,7 @@ def _text_match(stmt, q: str):
 
 # -- keyset pagination -------------------------------------------------------------------------
 
-_PRIORITY_RANK = case((Issue.priority == 0, 4), else_=Issue.priority)
+_PRIORITY_RANK = PRIORITY_RANK  # served by ix_issues_team_priority_rank (migration 0003)
 
 
 def _order_columns(sort: str):
@@ -200,7 +201,10 @@ def _after(columns, values):
     for i, (col, desc) in enumerate(columns):
         equal = [c == v for (c, _), v in zip(columns[:i], values[:i])]
         clauses.append(and_(*equal, col < values[i] if desc else col > values[i]))
-    return or_(*clauses)
+    # The redundant bound on the first column is what an index can start its range scan from
+    # (an OR of mixed-direction comparisons alone is only a filter).
+    first, desc = columns[0]
+    return and_(first <= values[0] if desc else first >= values[0], or_(*clauses))
 
 
 def _row_values(issue: Issue, sort: str) -> list:
