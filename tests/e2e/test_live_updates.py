@@ -71,3 +71,18 @@ def test_a_comment_appears_once_and_a_deleted_issue_says_so(new_page, app, live_
     expect(bob_page.locator(".comment")).to_have_count(1)
     issues.delete_issue(ada, issue.id)
     expect(bob_page.locator("#live-gone")).to_contain_text("deleted", timeout=5000)
+
+
+def test_page_reconnects_after_a_restart_and_catches_up(new_page, app, live_server, f):
+    from linear_web.realtime.stream import shutting_down
+    ada = f.user(name="Ada Admin")
+    team = f.team(ada, key="RCN")
+    page = open_as(new_page, app, live_server, ada, "/team/RCN/issues")
+    shutting_down.set()                                   # the server restarts: sockets get 1012
+    try:
+        expect(page.locator("#live")).to_have_attribute("data-state", "reconnecting", timeout=5000)
+        f.issue(team, ada, title="Made while offline")     # no socket is listening now
+    finally:
+        shutting_down.clear()
+    expect(page.locator("#live")).to_have_attribute("data-state", "live", timeout=15000)
+    expect(page.locator("#issue-RCN-1")).to_contain_text("Made while offline", timeout=5000)

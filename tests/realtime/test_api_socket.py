@@ -25,7 +25,7 @@ def test_member_gets_each_event_type_with_api_shapes(f, sockets):
     comment = comments.create_comment(admin, issue.id, "**hi**")
     said = sock.json()
     assert said["type"] == "COMMENT_CREATED" and said["comment"] == comment.to_json()
-    assert said["comment"]["body_html"] == "<p><strong>hi</strong></p>\n" or "<strong>hi</strong>" in said["comment"]["body_html"]
+    assert "<strong>hi</strong>" in said["comment"]["body_html"]
     issues.delete_issue(admin, issue.id)
     deleted = sock.json()
     assert deleted["type"] == "ISSUE_DELETED"

@@ -119,3 +119,19 @@ def test_dashboard_socket_refreshes_on_changes_in_the_users_teams(f, sockets, li
     assert all_teams.text() == '<div data-live="refresh"></div>'
     comments.create_comment(admin, issue.id, "comments do not change stats")
     assert all_teams.nothing(0.3)
+
+
+def test_lost_listen_connection_resyncs_pages_and_restarts_api_sockets(f, sockets, live_server, is_postgres):
+    if not is_postgres:
+        pytest.skip("the LISTEN connection exists on PostgreSQL only")
+    from linear_web.events.broker import get_broker
+    admin = f.user()
+    team = f.team(admin)
+    page = page_socket(sockets, live_server, admin, "list", team)
+    api = sockets(user=admin)
+    get_broker().drop_connection()
+    assert page.text(timeout=10) == '<div data-live="refresh"></div>'
+    code, reason = api.close_code(timeout=10)
+    assert code == 1012 and "re-fetch" in reason
+    f.issue(team, admin, title="after the outage")
+    assert "after the outage" in page.text(timeout=10)
