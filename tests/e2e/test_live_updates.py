@@ -86,3 +86,18 @@ def test_page_reconnects_after_a_restart_and_catches_up(new_page, app, live_serv
         shutting_down.clear()
     expect(page.locator("#live")).to_have_attribute("data-state", "live", timeout=15000)
     expect(page.locator("#issue-RCN-1")).to_contain_text("Made while offline", timeout=5000)
+
+
+def test_board_card_moves_to_its_new_column_live(new_page, app, live_server, f):
+    ada, bob = f.user(name="Ada Admin"), f.user(name="Bob Builder")
+    team = f.team(ada, key="BRD", members=[bob])
+    issue = f.issue(team, ada, title="Card on the move", status="todo")
+    board = open_as(new_page, app, live_server, bob, "/team/BRD/board")
+    expect(board.locator(".board-cards[data-status=todo] #card-BRD-1")).to_be_visible()
+    board.evaluate("window.__sameDocument = true")
+    issues.update_issue(ada, issue.id, {"status": "done"})
+    expect(board.locator(".board-cards[data-status=done] #card-BRD-1")).to_be_visible(timeout=5000)
+    expect(board.locator(".board-cards[data-status=todo] #card-BRD-1")).to_have_count(0)
+    issues.delete_issue(ada, issue.id)
+    expect(board.locator("#card-BRD-1")).to_have_count(0, timeout=5000)
+    assert board.evaluate("window.__sameDocument") is True
