@@ -4,7 +4,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Response, flash, make_response, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, flash, g, make_response, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
@@ -20,6 +20,10 @@ from . import bp
 from .teams import load_team
 
 PAGE_SIZE = 50
+# The first page of each status group: five groups of 25 fill several screens (rows are ~36 px),
+# and each row costs ~60 µs of rendering, so the whole list answers in about half the time of 5 × 50.
+# "Load more" then fetches PAGE_SIZE at a time.
+FIRST_PAGE = 25
 FORM_FIELDS = ("title", "description", "status", "priority", "assignee_id", "project_id")
 BULK_FIELDS = {"set_status": "status", "set_priority": "priority", "set_assignee": "assignee_id",
                "set_project": "project_id"}
@@ -44,6 +48,17 @@ def filter_url(endpoint: str, key: str, filters: IssueFilters, **extra) -> str:
     return url_for(endpoint, key=key, **args.to_dict(flat=False))
 
 
+@bp.app_template_global()
+def issue_url(identifier: str) -> str:
+    """The issue page's URL. url_for once per request, then a concatenation: a list renders
+    hundreds of rows, and url_for (~25 µs each, twice a row) was a tenth of the fragment's time."""
+    prefix = g.get("issue_url_prefix")
+    if prefix is None:
+        # Identifiers (KEY-123) need no quoting, so the built URL of a placeholder is the prefix.
+        prefix = g.issue_url_prefix = url_for("web.issue_detail", ref="_")[:-1]
+    return prefix + identifier
+
+
 def pickers(team) -> dict:
     """Members and projects of the team, for filters, forms and property pickers."""
     members = [m.user for m in team_service.list_members(current_user, team.id)]
@@ -54,7 +69,7 @@ def _grouped(filters: IssueFilters) -> dict:
     """Counts per status and the first page of each shown group (a fixed number of queries)."""
     counts = queries.count_by_status(current_user, filters)
     shown = [s for s in STATUSES if not filters.statuses or s in filters.statuses]
-    groups = [(s, queries.list_issues(current_user, replace(filters, statuses=[s]), limit=PAGE_SIZE)
+    groups = [(s, queries.list_issues(current_user, replace(filters, statuses=[s]), limit=FIRST_PAGE)
                if counts[s] else Page([], None)) for s in shown]
     return {"groups": groups, "counts": counts, "errors": {}}
 

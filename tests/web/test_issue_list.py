@@ -5,6 +5,7 @@ import pytest
 
 from linear_web.extensions import db
 from linear_web.models import Activity, Issue
+from linear_web.web.issues import FIRST_PAGE
 
 
 def hx(target: str) -> dict:
@@ -134,13 +135,13 @@ def test_a_tampered_cursor_is_a_422_not_a_500(client, f, team):
 
 def test_load_more_uses_keyset_cursors_per_group(client, f, team, count_queries, is_postgres):
     t, admin, _ = team
-    for n in range(53):
+    for n in range(FIRST_PAGE + 3):
         f.issue(t, admin, title=f"issue {n}", status="todo")
     f.issue(t, admin, title="in backlog")
     client.login(admin)
     html = client.get("/team/ENG/issues").get_data(as_text=True)
     todo = html.split('id="group-rows-todo"', 1)[1].split("</details>", 1)[0]
-    assert len(row_ids(todo)) == 50 and group_count(html, "todo") == 53
+    assert len(row_ids(todo)) == FIRST_PAGE and group_count(html, "todo") == FIRST_PAGE + 3
     more = re.search(r'id="load-more-todo" hx-get="([^"]+)"', todo).group(1).replace("&amp;", "&")
     assert "cursor=" in more and "group=todo" in more
     assert 'id="load-more-backlog"' not in html
