@@ -1,9 +1,9 @@
-"""CSV export of a filter, streamed in keyset batches (memory stays flat)."""
+"""CSV export of a filter, streamed from one server-side cursor in batches (memory stays flat)."""
 import csv
 import io
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import String, case, cast, func, literal, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -22,8 +22,22 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(DANGEROUS) else text
 
 
+def guarded(column):
+    """safe_cell() in SQL: a leading ' on text that starts with a formula character (NULL stays NULL)."""
+    return case((func.substr(column, 1, 1).in_(DANGEROUS), literal("'", String) + column), else_=column)
+
+
+def iso_utc(column):
+    """A timestamp as datetime.isoformat() writes it in UTC (microseconds only when non-zero),
+    formatted by PostgreSQL: parsing 200,000 timestamps into datetimes and formatting them again
+    in Python was a third of a 100k-row export."""
+    utc = func.timezone("UTC", column)
+    fraction = case((func.date_trunc("second", column) == column, ""), else_=func.to_char(utc, ".US"))
+    return func.concat(func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS'), fraction, "+00:00")
+
+
 def export_rows(actor: User, filters: IssueFilters) -> Iterator[str]:
-    """Yield CSV text: the header, then rows in batches of plain tuples (no ORM objects kept)."""
+    """Yield CSV text: the header, then one chunk per batch of rows."""
     buf = io.StringIO()
     writer = csv.writer(buf)
 
@@ -35,21 +49,23 @@ def export_rows(actor: User, filters: IssueFilters) -> Iterator[str]:
 
     writer.writerow(COLUMNS)
     yield "\ufeff" + flush()
+    # The database hands over finished cells (identifier, guarded text, and on PostgreSQL the
+    # timestamps), so each batch goes to csv.writer.writerows as it comes. Identifiers, statuses,
+    # priorities and timestamps cannot start with a formula character: only free text is guarded.
+    on_pg = db.session.get_bind().dialect.name == "postgresql"
+    stamps = (iso_utc(Issue.created_at), iso_utc(Issue.updated_at)) if on_pg else (Issue.created_at, Issue.updated_at)
     assignee, creator = aliased(User), aliased(User)
-    stmt = (select(Team.key, Issue.number, Issue.title, Issue.status, Issue.priority, Team.name,
-                   Project.name, assignee.name, creator.name, Issue.created_at, Issue.updated_at)
+    stmt = (select(Team.key + "-" + cast(Issue.number, String), guarded(Issue.title), Issue.status, Issue.priority,
+                   guarded(Team.name), guarded(Project.name), guarded(assignee.name), guarded(creator.name), *stamps)
             .select_from(Issue).join(Team, Issue.team_id == Team.id)
             .outerjoin(Project, Issue.project_id == Project.id)
             .outerjoin(assignee, Issue.assignee_id == assignee.id).join(creator, Issue.creator_id == creator.id)
             .where(filtered(actor, filters).whereclause).order_by(Issue.created_at.desc(), Issue.id.desc()))
     # One query read through a server-side cursor in batches: memory stays flat, and the sort
     # runs once. (Keyset batches re-sorted the remaining rows every time: 35 s for 100k issues.)
-    result = db.session.execute(stmt.execution_options(stream_results=True, yield_per=BATCH))
+    result = db.session.connection().execute(stmt.execution_options(stream_results=True, yield_per=BATCH))
     for rows in result.partitions(BATCH):
-        # Only free text can start with a formula character: identifiers, statuses, priorities and
-        # ISO timestamps (already UTC from the column type) cannot, so they skip the guard.
-        writer.writerows((f"{r[0]}-{r[1]}", safe_cell(r[2]), r[3], r[4], safe_cell(r[5]), safe_cell(r[6]),
-                          safe_cell(r[7]), safe_cell(r[8]), r[9].isoformat(), r[10].isoformat()) for r in rows)
+        writer.writerows(rows if on_pg else (r[:8] + (r[8].isoformat(), r[9].isoformat()) for r in rows))
         yield flush()
     result.close()
     db.session.remove()

@@ -89,3 +89,19 @@ def test_outsider_export_is_404(client, f, team):
     f.issue(t, admin, title="secret")
     resp = client.login(f.user()).get("/team/ENG/issues/export.csv")
     assert resp.status_code == 404 and "secret" not in resp.get_data(as_text=True)
+
+
+def test_timestamps_are_written_as_isoformat_in_utc(client, f, team):
+    """PostgreSQL formats them in SQL: the text must match datetime.isoformat(), whole seconds too."""
+    from datetime import datetime, timezone
+
+    from linear_web.extensions import db
+    t, admin, _ = team
+    whole, fraction = f.issue(t, admin, title="whole"), f.issue(t, admin, title="fraction")
+    whole.created_at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    fraction.created_at = datetime(2026, 1, 2, 3, 4, 5, 120, tzinfo=timezone.utc)
+    db.session.commit()
+    rows = {r[1]: r for r in read_csv(client.login(admin).get("/team/ENG/issues/export.csv"))[1:]}
+    assert rows["whole"][8] == "2026-01-02T03:04:05+00:00"
+    assert rows["fraction"][8] == "2026-01-02T03:04:05.000120+00:00"
+    assert rows["whole"][9] == whole.updated_at.isoformat()
