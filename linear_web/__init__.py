@@ -3,13 +3,13 @@ import logging
 
 from flask import Flask
 
-from .config import ROOT, Config
+from .config import INSTANCE, ROOT, Config
 
 
 def create_app(config=None) -> Flask:
     """Build the app: config, extensions, blueprints, hooks, CLI."""
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
-                instance_path=str(ROOT / "instance"))
+                instance_path=str(INSTANCE))
     app.config.from_object(config or Config())
     logging.basicConfig(level=logging.INFO)
     _init_extensions(app)

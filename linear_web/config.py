@@ -35,6 +35,20 @@ def secret_key() -> str:
     return path.read_text().strip()
 
 
+def _int(name: str, default: int, minimum: int = 0) -> int:
+    """A whole-number setting; a clear startup error names the variable when it is not one."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise RuntimeError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     return default if value is None else value.lower() in ("1", "true", "yes", "on")
@@ -48,10 +62,10 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
-        self.MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "25"))
+        self.MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 25, 1)
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_MB * 1024 * 1024
         self.MAX_FORM_PARTS = 1000
-        self.ACCESS_TOKEN_EXPIRE_MINUTES = int(os.environ.get("ACCESS_TOKEN_EXPIRE_MINUTES", "30"))
+        self.ACCESS_TOKEN_EXPIRE_MINUTES = _int("ACCESS_TOKEN_EXPIRE_MINUTES", 30, 1)
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
         self.SESSION_COOKIE_HTTPONLY = True
@@ -62,11 +76,11 @@ class Config:
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.WTF_CSRF_TIME_LIMIT = None
         self.WTF_CSRF_SSL_STRICT = False
-        self.BCRYPT_ROUNDS = int(os.environ.get("BCRYPT_ROUNDS", "12"))
-        self.TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+        self.BCRYPT_ROUNDS = _int("BCRYPT_ROUNDS", 12, 4)
+        self.TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0, 0)
         self.SOCK_SERVER_OPTIONS = {"ping_interval": 25}
-        self.WS_MAX_PER_USER = int(os.environ.get("WS_MAX_PER_USER", "20"))
-        self.WS_QUEUE_SIZE = int(os.environ.get("WS_QUEUE_SIZE", "200"))
+        self.WS_MAX_PER_USER = _int("WS_MAX_PER_USER", 20, 1)
+        self.WS_QUEUE_SIZE = _int("WS_QUEUE_SIZE", 200, 1)
         self.JSON_SORT_KEYS = False
 
 

@@ -119,6 +119,8 @@ def app(database):
     with application.app_context():
         upgrade()
     yield application
+    from linear_web.events.broker import set_broker
+    set_broker(None)  # stop a PostgreSQL listener before its database is dropped
     shutil.rmtree(uploads, ignore_errors=True)
     with application.app_context():
         db.engine.dispose()

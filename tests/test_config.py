@@ -128,3 +128,11 @@ def test_health_is_503_with_json_when_the_database_is_unreachable(url, tmp_path)
     assert resp.status_code == 503
     assert resp.is_json
     assert resp.get_json() == {"status": "error", "database": "unreachable"}
+
+
+@pytest.mark.parametrize("value", ["lots", "-3", "2.5"])
+def test_bad_number_settings_fail_at_startup_naming_the_variable(monkeypatch, value):
+    from linear_web.config import Config
+    monkeypatch.setenv("MAX_UPLOAD_MB", value)
+    with pytest.raises(RuntimeError, match="MAX_UPLOAD_MB"):
+        Config()

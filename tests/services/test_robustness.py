@@ -1,5 +1,7 @@
 """Cross-cutting reliability: atomicity, races, lost connections, Unicode (SECURITY.md 18, 20–22)."""
+import queue
 import threading
+import time
 
 import pytest
 from sqlalchemy import event, text
@@ -31,8 +33,24 @@ def test_failed_activity_insert_leaves_issue_unchanged_and_sends_nothing(f, app)
     assert (fresh.title, fresh.status, fresh.version) == ("Original", "backlog", 1)
     assert db.session.scalar(db.select(db.func.count()).select_from(Activity)
                              .where(Activity.action == "updated")) == 0
-    assert sub.queue.empty()
+    assert _events_for(sub, i.id, wait=0.5) == []
+    issues.update_issue(admin, i.id, {"title": "Now it commits"})  # the channel works: this one arrives
+    assert [e.type for e in _events_for(sub, i.id, wait=5, until_one=True)] == ["ISSUE_UPDATED"]
     get_broker().unsubscribe(sub)
+
+
+def _events_for(sub, issue_id, *, wait: float, until_one: bool = False) -> list:
+    """Events about one issue that reach a subscription within `wait` seconds (PostgreSQL
+    delivers through LISTEN, so give it time; events of other tests are ignored)."""
+    found, deadline = [], time.monotonic() + wait
+    while time.monotonic() < deadline and not (until_one and found):
+        try:
+            item = sub.queue.get(timeout=0.05)
+        except queue.Empty:
+            continue
+        if getattr(item, "issue_id", None) == str(issue_id):
+            found.append(item)
+    return found
 
 
 def test_rolled_back_create_publishes_nothing_and_keeps_numbering(f):
@@ -41,9 +59,19 @@ def test_rolled_back_create_publishes_nothing_and_keeps_numbering(f):
     sub = get_broker().subscribe()
     with pytest.raises(ValidationError):
         issues.create_issue(admin, t.id, {"title": ""})
-    assert sub.queue.empty()
+    time.sleep(0.3)
+    assert not any(getattr(e, "team_id", None) == str(t.id) for e in _drain(sub))
     assert f.issue(t, admin).identifier == "ROLL-1"
     get_broker().unsubscribe(sub)
+
+
+def _drain(sub) -> list:
+    items = []
+    while True:
+        try:
+            items.append(sub.queue.get_nowait())
+        except queue.Empty:
+            return items
 
 
 def _race(app, n, fn):
