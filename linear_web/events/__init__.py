@@ -49,6 +49,7 @@ class Event:
 def emit(event: Event) -> None:
     """Queue an event on the current transaction (PostgreSQL: NOTIFY now, delivered on commit)."""
     session = db.session()
+    session.info.setdefault("changed_teams", set()).update(t for t in (event.team_id, event.old_team_id) if t)
     # Flask-SQLAlchemy's session has no `bind` of its own: ask which engine it would use.
     if session.get_bind().dialect.name == "postgresql":
         # No autoflush: pending changes flush at commit, where services handle their errors
@@ -60,6 +61,10 @@ def emit(event: Event) -> None:
 
 
 def _after_commit(session):
+    teams = session.info.pop("changed_teams", None)
+    if teams:
+        from . import changes
+        changes.bump(*teams)  # this process's caches see its own commit at once
     pending = session.info.pop("pending_events", None)
     if pending:
         from .broker import get_broker
@@ -70,6 +75,7 @@ def _after_commit(session):
 
 def _after_rollback(session):
     session.info.pop("pending_events", None)
+    session.info.pop("changed_teams", None)
 
 
 def install(app) -> None:

@@ -10,6 +10,8 @@ import logging
 import queue
 import threading
 
+from . import changes
+
 log = logging.getLogger(__name__)
 
 # Queue item telling subscribers that events may have been missed (lost LISTEN connection).
@@ -50,7 +52,11 @@ class InProcessBroker:
             self._subs.discard(sub)
 
     def publish(self, event) -> None:
-        """Fan one event out to every subscriber (never blocks on a slow one)."""
+        """Fan one event out to every subscriber (never blocks on a slow one).
+
+        Fragment caches learn of the change first, so a page re-fetching on this event never
+        gets a cached copy from before it."""
+        changes.observe(event)
         with self._lock:
             subs = list(self._subs)
         for sub in subs:

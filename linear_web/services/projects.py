@@ -1,7 +1,7 @@
 """Projects of a team."""
 from sqlalchemy import case, func, insert, select, update
 
-from ..events import Event, emit
+from ..events import Event, changes, emit
 from ..extensions import db
 from ..models import Activity, Issue, Project, User, utcnow
 from . import access
@@ -49,6 +49,7 @@ def update_project(actor: User, project_ref, name=None, description=None) -> Pro
     if description is not None:
         project.description = description
     db.session.commit()
+    changes.bump(project.team_id)  # rows show project names: cached lists of this process refresh
     return project
 
 

@@ -16,7 +16,7 @@ from ..services import teams as team_service
 from ..services.errors import ValidationError
 from ..services.issue_queries import IssueFilters, Page
 from ..services.validation import clean_text, raise_if
-from . import bp
+from . import bp, fragment_cache
 from .teams import load_team
 
 PAGE_SIZE = 50
@@ -81,6 +81,13 @@ def _list_response(team, filters: IssueFilters, data: dict, status: int = 200):
     return render_template("issues/list.html", team=team, filters=filters, **pickers(team), **data), status
 
 
+def _cached_fragment(team, filters: IssueFilters) -> str:
+    """The #issue-list fragment, from the per-process cache while the team's data is unchanged."""
+    key = (str(current_user.id), tuple(filters.to_args()))
+    return fragment_cache.get_or_render(team.id, key, lambda: render_template(
+        "issues/_rows.html", team=team, filters=filters, **_grouped(filters)))
+
+
 @bp.get("/team/<key>/issues")
 @login_required
 def issue_list(key):
@@ -90,6 +97,8 @@ def issue_list(key):
     more = htmx.is_htmx() and group in STATUSES and bool(cursor)
     try:
         filters = IssueFilters.from_args(request.args, team_id=team.id)
+        if htmx.targets("issue-list") and not more:
+            return _cached_fragment(team, filters)
         if more:
             page = queries.list_issues(current_user, replace(filters, statuses=[group]), limit=PAGE_SIZE,
                                        cursor=cursor)
