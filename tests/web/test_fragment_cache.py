@@ -79,3 +79,33 @@ def test_cache_is_per_user_and_after_the_access_check(client, team, f, make_clie
     client.get("/team/CCH/issues", headers=HX)
     other = make_client().login(outsider)
     assert other.get("/team/CCH/issues", headers=HX).status_code == 404
+
+
+def test_concurrent_misses_render_once():
+    import threading
+    import time as _time
+    calls = []
+
+    def slow_render():
+        calls.append(1)
+        _time.sleep(0.2)
+        return "<div>rows</div>"
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(
+        fragment_cache.get_or_render("team-x", ("u", ()), slow_render))) for _ in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(5)
+    assert results == ["<div>rows</div>"] * 8
+    assert len(calls) == 1
+
+
+def test_a_failed_render_does_not_block_the_next_request():
+    def broken():
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError):
+        fragment_cache.get_or_render("team-y", ("u", ()), broken)
+    assert fragment_cache.get_or_render("team-y", ("u", ()), lambda: "ok") == "ok"
