@@ -6,7 +6,6 @@ import pytest
 from linear_web.extensions import db
 from linear_web.models import User
 
-from .fresh_request import fresh_g  # noqa: F401  (autouse: a fresh g per request)
 
 PASSWORD = "correct-horse-battery"  # the factories' password
 

@@ -17,15 +17,15 @@ def _empty_cache():
 
 
 @pytest.fixture
-def team(f):
+def cache_team(f):
     ada = f.user(name="Ada")
     t = f.team(ada, key="CCH")
     f.issue(t, ada, title="First issue", status="todo")
     return ada, t
 
 
-def test_repeat_fragment_is_served_without_issue_queries(client, team, count_queries):
-    ada, _t = team
+def test_repeat_fragment_is_served_without_issue_queries(client, cache_team, count_queries):
+    ada, _t = cache_team
     client.login(ada)
     first = client.get("/team/CCH/issues?status=todo", headers=HX)
     with count_queries() as q:
@@ -34,8 +34,8 @@ def test_repeat_fragment_is_served_without_issue_queries(client, team, count_que
     assert not any("FROM issues" in s for s in q.statements), q.statements  # only the user and team
 
 
-def test_a_change_in_this_process_shows_at_once(client, team, f):
-    ada, t = team
+def test_a_change_in_this_process_shows_at_once(client, cache_team, f):
+    ada, t = cache_team
     client.login(ada)
     assert b"First issue" in client.get("/team/CCH/issues?status=todo", headers=HX).data
     issue = f.issue(t, ada, title="Second issue", status="todo")
@@ -45,8 +45,8 @@ def test_a_change_in_this_process_shows_at_once(client, team, f):
     assert b"Renamed issue" in body and b"Second issue" not in body
 
 
-def test_a_change_heard_from_another_process_invalidates(client, team, app):
-    ada, t = team
+def test_a_change_heard_from_another_process_invalidates(client, cache_team, app):
+    ada, t = cache_team
     client.login(ada)
     client.get("/team/CCH/issues", headers=HX)
     from linear_web.extensions import db
@@ -60,8 +60,8 @@ def test_a_change_heard_from_another_process_invalidates(client, team, app):
     assert b"Changed elsewhere" in client.get("/team/CCH/issues", headers=HX).data
 
 
-def test_project_rename_and_lost_listener_refresh_the_rows(client, team, f):
-    ada, t = team
+def test_project_rename_and_lost_listener_refresh_the_rows(client, cache_team, f):
+    ada, t = cache_team
     p = f.project(t, ada, name="Old name")
     issue = f.issue(t, ada, title="In a project", project_id=p)
     client.login(ada)
@@ -72,8 +72,8 @@ def test_project_rename_and_lost_listener_refresh_the_rows(client, team, f):
     assert issue.identifier.encode() in client.get("/team/CCH/issues", headers=HX).data
 
 
-def test_cache_is_per_user_and_after_the_access_check(client, team, f, make_client):
-    ada, t = team
+def test_cache_is_per_user_and_after_the_access_check(client, cache_team, f, make_client):
+    ada, t = cache_team
     outsider = f.user()
     client.login(ada)
     client.get("/team/CCH/issues", headers=HX)

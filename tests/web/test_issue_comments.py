@@ -5,9 +5,7 @@ from linear_web.extensions import db
 from linear_web.models import Comment
 from linear_web.services import comments
 
-
-def hx(target: str) -> dict:
-    return {"HX-Request": "true", "HX-Target": target}
+from .conftest import hx
 
 
 def comment_count() -> int:

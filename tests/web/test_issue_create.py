@@ -18,14 +18,6 @@ def issue_count() -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(Issue))
 
 
-@pytest.fixture
-def team(f):
-    admin = f.user(name="Ada Lovelace")
-    bob = f.user(name="Bob Stone")
-    t = f.team(admin, key="ENG", members=[bob])
-    return t, admin, bob
-
-
 def test_new_issue_page_dialog_and_form_fragment(client, team):
     t, admin, bob = team
     client.login(admin)

@@ -7,17 +7,7 @@ from linear_web.extensions import db
 from linear_web.models import Activity, Issue
 from linear_web.services import comments, issues
 
-
-def hx(target: str) -> dict:
-    return {"HX-Request": "true", "HX-Target": target}
-
-
-@pytest.fixture
-def team(f):
-    admin = f.user(name="Ada Lovelace")
-    bob = f.user(name="Bob Stone")
-    t = f.team(admin, key="ENG", members=[bob])
-    return t, admin, bob
+from .conftest import hx
 
 
 def test_detail_page_shows_two_columns_and_the_includes(client, f, team):

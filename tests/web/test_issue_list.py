@@ -7,9 +7,7 @@ from linear_web.extensions import db
 from linear_web.models import Activity, Issue
 from linear_web.web.issues import FIRST_PAGE
 
-
-def hx(target: str) -> dict:
-    return {"HX-Request": "true", "HX-Target": target}
+from .conftest import hx
 
 
 def row_ids(html: str) -> list[str]:
@@ -19,14 +17,6 @@ def row_ids(html: str) -> list[str]:
 def group_count(html: str, status: str) -> int:
     block = html.split(f'id="group-{status}"', 1)[1]
     return int(re.search(r'class="group-count">(\d+)<', block).group(1))
-
-
-@pytest.fixture
-def team(f):
-    admin = f.user(name="Ada Lovelace")
-    bob = f.user(name="Bob Stone")
-    t = f.team(admin, key="ENG", members=[bob])
-    return t, admin, bob
 
 
 def test_full_page_has_filters_groups_and_rows(client, f, team):

@@ -5,7 +5,6 @@ from flask import g
 from linear_web.extensions import db
 from linear_web.models import Activity, Issue, Project
 
-from .fresh_request import fresh_g  # noqa: F401  (autouse: a fresh g per request)
 
 
 def _projects() -> list[str]:

@@ -6,7 +6,6 @@ from linear_web.extensions import db
 from linear_web.models import Membership, Team
 from linear_web.services import access
 
-from .fresh_request import fresh_g  # noqa: F401  (autouse: a fresh g per request)
 
 HX = {"HX-Request": "true", "HX-Target": "team-members"}
 
