@@ -80,6 +80,8 @@
       return;
     }
     const checked = checkedBoxes(current);
+    // Keyboard users keep their place: a swapped element that held focus gets it back.
+    const focused = current.contains(document.activeElement) ? (document.activeElement.id || fresh.id) : null;
     fresh.classList.add("live-flash");
     const column = fresh.classList.contains("board-card") && current.getAttribute("data-status") !== fresh.getAttribute("data-status")
       ? document.querySelector('#board .board-cards[data-status="' + fresh.getAttribute("data-status") + '"]') : null;
@@ -90,6 +92,8 @@
       htmx.swap(current, fresh.outerHTML, { swapStyle: "outerHTML" });
     }
     restoreChecked(checked);
+    const refocus = focused && document.getElementById(focused);
+    if (refocus) refocus.focus({ preventScroll: true });
   }
 
   function appendOnce(tpl) {

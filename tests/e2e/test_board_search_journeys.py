@@ -84,7 +84,12 @@ def test_stale_move_rolls_back_with_a_message(board_page, f):
     page, ada, issue, _ = board_page
     bob = f.user(name="Bob Stone")
     f.add_member(issue.team, bob)
-    issues.update_issue(bob, issue.id, {"title": "Renamed by Bob"})  # the open board is now stale
+    # The live push swaps in the new card and the board re-fetches itself; a page that missed the
+    # event (a dropped socket) would still hold the old version: make this page that page.
+    with page.expect_response(lambda r: "/team/ENG/board" in r.url and r.request.method == "GET"):
+        issues.update_issue(bob, issue.id, {"title": "Renamed by Bob"})
+    expect(page.locator("#card-ENG-1")).to_contain_text("Renamed by Bob")
+    page.evaluate("document.querySelector('#card-ENG-1').dataset.version = '1'")
     with page.expect_response(lambda r: "/board/move" in r.url) as answer:
         page.locator("#card-ENG-1").drag_to(page.locator('.board-cards[data-status="backlog"]'))
     assert answer.value.status == 409
