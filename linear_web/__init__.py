@@ -18,6 +18,9 @@ def create_app(config=None) -> Flask:
     hooks.install(app)
     from .cli import register as register_cli
     register_cli(app)
+    if app.config.get("REQUEST_CONCURRENCY"):
+        from .admission import AdmissionControl
+        app.wsgi_app = AdmissionControl(app.wsgi_app, app.config["REQUEST_CONCURRENCY"])
     return app
 
 

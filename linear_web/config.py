@@ -81,6 +81,8 @@ class Config:
         self.SOCK_SERVER_OPTIONS = {"ping_interval": 25}
         self.WS_MAX_PER_USER = _int("WS_MAX_PER_USER", 20, 1)
         self.WS_QUEUE_SIZE = _int("WS_QUEUE_SIZE", 200, 1)
+        # Ordinary requests running Python at once per worker process (0: no limit); see admission.py.
+        self.REQUEST_CONCURRENCY = _int("REQUEST_CONCURRENCY", 4, 0)
         self.JSON_SORT_KEYS = False
 
 
