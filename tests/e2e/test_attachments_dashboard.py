@@ -9,8 +9,9 @@ from playwright.sync_api import expect
 
 from linear_web.extensions import db
 from linear_web.models import Activity, utcnow
-from tests import factories
 from tests.services.test_attachments import PDF, empty_upload_dir, make_png
+
+from .journeys import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -22,14 +23,6 @@ def errors(page):
     page.on("console", lambda m: seen.append(m.text) if m.type == "error" and "status of 415" not in m.text else None)
     page.on("pageerror", lambda exc: seen.append(str(exc)))
     return seen
-
-
-def log_in(page, user):
-    page.goto("/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
 
 
 def test_attach_an_image_with_the_picker_and_see_progress_and_preview(page, f, app, errors, tmp_path):

@@ -6,6 +6,8 @@ from playwright.sync_api import expect
 
 from tests import factories
 
+from .journeys import log_in
+
 pytestmark = pytest.mark.e2e
 
 
@@ -30,14 +32,6 @@ def errors(page):
     page.on("console", on_console)
     page.on("pageerror", lambda exc: seen.append(str(exc)))
     return seen
-
-
-def log_in(page, user):
-    page.goto("/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
 
 
 def test_create_an_issue_with_the_keyboard_and_see_it_in_the_list(page, ada, f, errors):
