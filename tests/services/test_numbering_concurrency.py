@@ -1,37 +1,12 @@
 """Numbers and versions under real concurrency: threads, each with its own app context and session."""
-import threading
-
 from linear_web.extensions import db
 from linear_web.models import Activity, Issue, User
 from linear_web.services import issues
 from linear_web.services.errors import Conflict
 
+from ..concurrency import run_in_threads
+
 WORKERS = 48
-
-
-def _run_in_threads(app, count: int, work) -> list:
-    """Run work(i) in `count` threads released together; results (or exceptions) in order."""
-    barrier = threading.Barrier(count, timeout=60)
-    results: list = [None] * count
-
-    def run(i):
-        with app.app_context():
-            try:
-                barrier.wait()
-                results[i] = work(i)
-            except Exception as err:  # noqa: BLE001 - reported to the test, which asserts on it
-                db.session.rollback()
-                results[i] = err
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a worker hung"
-    return results
 
 
 def test_48_concurrent_creates_get_distinct_gap_free_numbers(app, f):
@@ -43,7 +18,7 @@ def test_48_concurrent_creates_get_distinct_gap_free_numbers(app, f):
         actor = db.session.get(User, user_id)
         return issues.create_issue(actor, team_id, {"title": f"Concurrent {i}"}).number
 
-    numbers = _run_in_threads(app, WORKERS, create)
+    numbers = run_in_threads(app, WORKERS, create)
     errors = [n for n in numbers if isinstance(n, Exception)]
     assert not errors, errors[:3]
     assert sorted(numbers) == list(range(1, WORKERS + 1))
@@ -65,7 +40,7 @@ def test_two_saves_of_the_same_version_one_wins_one_conflicts(app, f):
         actor = db.session.get(User, actors[i])
         return issues.update_issue(actor, issue_id, {"title": titles[i]}, version=version).title
 
-    results = _run_in_threads(app, 2, save)
+    results = run_in_threads(app, 2, save)
     wins = [r for r in results if isinstance(r, str)]
     conflicts = [r for r in results if isinstance(r, Conflict)]
     assert len(wins) == 1 and len(conflicts) == 1, results

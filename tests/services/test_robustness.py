@@ -1,6 +1,6 @@
-"""Cross-cutting reliability: atomicity, races, lost connections, Unicode (SECURITY.md 18, 20–22)."""
+"""Cross-cutting reliability: atomicity, races, lost connections, Unicode (SECURITY.md 18, 20–22).
+Same-version saves racing: tests/services/test_numbering_concurrency.py."""
 import queue
-import threading
 import time
 
 import pytest
@@ -11,6 +11,8 @@ from linear_web.extensions import db
 from linear_web.models import Activity, Issue, Team, User
 from linear_web.services import auth, issues, teams
 from linear_web.services.errors import Conflict, ValidationError
+
+from ..concurrency import run_in_threads
 
 
 def test_failed_activity_insert_leaves_issue_unchanged_and_sends_nothing(f, app):
@@ -76,31 +78,8 @@ def _drain(sub) -> list:
             return items
 
 
-def _race(app, n, fn):
-    """Run fn(i) in n threads at once, each in its own app context; return results/exceptions."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def worker(k):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[k] = fn(k)
-            except Exception as exc:  # collected and asserted by the caller
-                results[k] = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(n)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(60)
-    return results
-
-
 def test_concurrent_duplicate_signups_give_one_account_and_conflicts(app):
-    results = _race(app, 6, lambda k: auth.signup("same@example.com", "long-password", f"Twin {k}"))
+    results = run_in_threads(app, 6, lambda k: auth.signup("same@example.com", "long-password", f"Twin {k}"))
     accounts = [r for r in results if isinstance(r, User)]
     assert len(accounts) == 1
     assert all(isinstance(r, Conflict) for r in results if not isinstance(r, User))
@@ -109,21 +88,9 @@ def test_concurrent_duplicate_signups_give_one_account_and_conflicts(app):
 
 def test_concurrent_duplicate_team_keys_give_one_team(f, app):
     admin_id = f.user().id
-    results = _race(app, 6, lambda k: teams.create_team(db.session.get(User, admin_id), "DUP", f"Team {k}"))
+    results = run_in_threads(app, 6, lambda k: teams.create_team(db.session.get(User, admin_id), "DUP", f"Team {k}"))
     assert sum(isinstance(r, Team) for r in results) == 1
     assert all(isinstance(r, (Team, Conflict)) for r in results)
-
-
-def test_two_saves_of_the_same_version_one_wins(f, app):
-    admin = f.user()
-    t = f.team(admin)
-    iid, admin_id = f.issue(t, admin).id, admin.id
-    results = _race(app, 2, lambda k: issues.update_issue(db.session.get(User, admin_id), iid,
-                                                         {"title": f"Save {k}"}, version=1))
-    assert sum(isinstance(r, Issue) for r in results) == 1
-    assert sum(isinstance(r, Conflict) for r in results) == 1
-    assert db.session.scalar(db.select(db.func.count()).select_from(Activity)
-                             .where(Activity.field == "title")) == 1
 
 
 def test_requests_survive_terminated_database_connections(client, f, is_postgres):
