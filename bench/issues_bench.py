@@ -41,6 +41,7 @@ LIST_PATHS = ["/team/ENG/issues?status=todo&priority=2", "/team/ENG/issues?assig
 SEARCH_WORDS = ["payment", "webhook retry", "safari", "login session", "deadlock", "invoice",
                 "memory latency", "sidebar theme", "markdown"]
 COMMON_WORD = "cursor"
+WARM_UP = 2  # seconds of load before each timed run, not counted
 
 
 def free_port() -> int:
@@ -150,12 +151,14 @@ def run_threads(base: str, paths: list[str], headers: dict, connections: int, se
 
 def load(base, session, paths, headers, connections, seconds) -> dict:
     cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-    headers = {**headers, "Cookie": cookie}
+    # The browser that logged in keeps its User-Agent: flask-login's session protection compares it.
+    headers = {**headers, "Cookie": cookie, "User-Agent": session.headers["User-Agent"]}
     for path in paths:  # every path answers 200 before we time it
         status = requests.get(base + path, headers=headers).status_code
         if status != 200:
             raise SystemExit(f"{path} answered {status}")
     runner = run_wrk if shutil.which("wrk") else run_threads
+    runner(base, paths, headers, connections, WARM_UP)  # every worker process has seen every path
     result = runner(base, paths, headers, connections, seconds)
     print(f"  {paths[0]} x{connections}: {result}", flush=True)
     return result

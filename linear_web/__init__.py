@@ -29,7 +29,7 @@ def _init_extensions(app: Flask) -> None:
     from .extensions import csrf, db, limiter, login_manager, migrate, sock
     db.init_app(app)
     with app.app_context():
-        _tune_sqlite(db.engine)
+        tune_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -48,7 +48,7 @@ def _init_extensions(app: Flask) -> None:
         return load_session_user(session_id)
 
 
-def _tune_sqlite(engine) -> None:
+def tune_sqlite(engine) -> None:
     """SQLite: enforce foreign keys (cascades), WAL for concurrent readers, wait on locks."""
     if engine.dialect.name != "sqlite":
         return

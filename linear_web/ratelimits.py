@@ -19,6 +19,15 @@ def _login_address() -> str:
     return "login-addr:" + client_address()
 
 
+LIMITED_METHODS = ("POST",)  # every limit of the app counts login POSTs
+
+
+@limiter.request_filter
+def _not_limited() -> bool:
+    """Requests no limit counts skip the limiter's bookkeeping (7 % of a cached list hit's CPU)."""
+    return request.method not in LIMITED_METHODS
+
+
 def _failed(resp) -> bool:
     return resp.status_code in (401, 422)
 
@@ -26,6 +35,6 @@ def _failed(resp) -> bool:
 def login_limits(view):
     """Count only failed attempts; the 11th within a minute gets 429 with Retry-After."""
     view = limiter.limit(LOGIN_LIMIT, key_func=_login_email, deduct_when=_failed,
-                         methods=["POST"], scope="login-email")(view)
+                         methods=list(LIMITED_METHODS), scope="login-email")(view)
     return limiter.limit(LOGIN_LIMIT, key_func=_login_address, deduct_when=_failed,
-                         methods=["POST"], scope="login-address")(view)
+                         methods=list(LIMITED_METHODS), scope="login-address")(view)

@@ -87,10 +87,14 @@ class TestClient(FlaskClient):
         return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
 
     def login(self, user) -> "TestClient":
-        """Log in without a request (the session flask-login would write)."""
+        """Log in without a request (the session flask-login's login_user would write)."""
+        from linear_web.extensions import login_manager
+        with self.application.test_request_context(environ_base=self.environ_base):
+            identifier = login_manager._session_identifier_generator()  # address + user agent
         with self.session_transaction() as sess:
             sess["_user_id"] = user.get_id()
             sess["_fresh"] = True
+            sess["_id"] = identifier
         return self
 
 
@@ -177,7 +181,11 @@ class QueryCounter:
 
 @pytest.fixture
 def count_queries(app):
-    """`with count_queries() as q: ...; assert q.count == N` counts SQL statements."""
+    """`with count_queries() as q: ...; assert q.count == N` counts SQL statements (both engines:
+    the ORM's and the autocommit one of the cached list check)."""
+    from linear_web.extensions import autocommit_engine
+    with app.app_context():
+        engines = [db.engine, autocommit_engine()]
 
     @contextlib.contextmanager
     def counting():
@@ -186,11 +194,13 @@ def count_queries(app):
         def before(conn, cursor, statement, params, context, executemany):
             counter.statements.append(statement)
 
-        event.listen(db.engine, "before_cursor_execute", before)
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", before)
         try:
             yield counter
         finally:
-            event.remove(db.engine, "before_cursor_execute", before)
+            for engine in engines:
+                event.remove(engine, "before_cursor_execute", before)
 
     return counting
 

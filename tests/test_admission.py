@@ -36,3 +36,40 @@ def test_at_most_n_requests_run_at_once_and_sockets_bypass():
 
 def test_the_app_installs_it_from_config(app):
     assert isinstance(app.wsgi_app, AdmissionControl)
+
+
+def test_waiting_requests_get_their_slot_in_arrival_order():
+    from linear_web.admission import FifoSlots
+    slots, order = FifoSlots(1), []
+    slots.acquire()
+
+    def wait_turn(n):
+        slots.acquire()
+        order.append(n)
+        slots.release()
+
+    threads = []
+    for n in range(6):
+        th = threading.Thread(target=wait_turn, args=(n,))
+        th.start()
+        deadline = time.monotonic() + 5
+        while len(slots._waiters) < n + 1 and time.monotonic() < deadline:
+            time.sleep(0.001)
+        threads.append(th)
+    slots.release()
+    for th in threads:
+        th.join(5)
+    assert order == [0, 1, 2, 3, 4, 5]
+
+
+def test_a_failing_request_gives_its_slot_back():
+    def broken(environ, start_response):
+        raise RuntimeError("boom")
+
+    wrapped = AdmissionControl(broken, 1)
+    for _ in range(3):  # would hang on the second call if the slot leaked
+        try:
+            wrapped({"PATH_INFO": "/team/X/issues"}, None)
+        except RuntimeError:
+            pass
+    assert wrapped.slots._free == 1

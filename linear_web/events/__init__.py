@@ -46,10 +46,40 @@ class Event:
         return cls(**json.loads(payload))
 
 
+def mark_changed(*team_ids) -> None:
+    """This transaction changes what the teams' issue lists show: their data_version goes up at commit.
+
+    Cached list fragments (web/fragment_cache.py) are valid for one data_version; the counter lives
+    in the database, so a commit in any process invalidates every process's copies at once."""
+    db.session().info.setdefault("changed_teams", set()).update(str(t) for t in team_ids if t)
+
+
+def lock_teams(*team_ids) -> None:
+    """Bump the teams' data_version now, in id order, and hold their rows until commit.
+
+    For transactions that lock a team row midway (moving an issue takes a number from the new
+    team's counter): taking both teams' rows first, always in the same order, means two moves in
+    opposite directions cannot deadlock at commit."""
+    session = db.session()
+    done = session.info.setdefault("bumped_teams", set())
+    for team_id in sorted({str(t) for t in team_ids if t} - done):
+        _bump(session, team_id)
+        done.add(team_id)
+    mark_changed(*team_ids)
+
+
+def _bump(session, team_id: str) -> None:
+    from ..models import Team
+    table = Team.__table__
+    with session.no_autoflush:
+        session.execute(table.update().where(table.c.id == uuid.UUID(team_id))
+                        .values(data_version=table.c.data_version + 1))
+
+
 def emit(event: Event) -> None:
     """Queue an event on the current transaction (PostgreSQL: NOTIFY now, delivered on commit)."""
     session = db.session()
-    session.info.setdefault("changed_teams", set()).update(t for t in (event.team_id, event.old_team_id) if t)
+    mark_changed(event.team_id, event.old_team_id)
     # Flask-SQLAlchemy's session has no `bind` of its own: ask which engine it would use.
     if session.get_bind().dialect.name == "postgresql":
         # No autoflush: pending changes flush at commit, where services handle their errors
@@ -60,11 +90,23 @@ def emit(event: Event) -> None:
         session.info.setdefault("pending_events", []).append(event)
 
 
+def _before_commit(session):
+    """Bump data_version of the teams this transaction changed (rows locked in id order).
+
+    No autoflush: the team rows are updated first, then the commit flushes the rest, so a stale
+    issue version still surfaces from the flush as before (services turn it into a Conflict)."""
+    teams = session.info.get("changed_teams")
+    if not teams:
+        return
+    done = session.info.setdefault("bumped_teams", set())
+    for team_id in sorted(teams - done):
+        _bump(session, team_id)
+        done.add(team_id)
+
+
 def _after_commit(session):
-    teams = session.info.pop("changed_teams", None)
-    if teams:
-        from . import changes
-        changes.bump(*teams)  # this process's caches see its own commit at once
+    session.info.pop("changed_teams", None)
+    session.info.pop("bumped_teams", None)
     pending = session.info.pop("pending_events", None)
     if pending:
         from .broker import get_broker
@@ -76,12 +118,14 @@ def _after_commit(session):
 def _after_rollback(session):
     session.info.pop("pending_events", None)
     session.info.pop("changed_teams", None)
+    session.info.pop("bumped_teams", None)
 
 
 def install(app) -> None:
     """Hook the session so SQLite events go out after commit and vanish on rollback."""
     from sqlalchemy.orm import Session
     if not getattr(install, "_done", False):
+        sa_event.listen(Session, "before_commit", _before_commit)
         sa_event.listen(Session, "after_commit", _after_commit)
         sa_event.listen(Session, "after_soft_rollback", lambda s, prev: _after_rollback(s))
         install._done = True

@@ -10,8 +10,6 @@ import logging
 import queue
 import threading
 
-from . import changes
-
 log = logging.getLogger(__name__)
 
 # Queue item telling subscribers that events may have been missed (lost LISTEN connection).
@@ -52,11 +50,7 @@ class InProcessBroker:
             self._subs.discard(sub)
 
     def publish(self, event) -> None:
-        """Fan one event out to every subscriber (never blocks on a slow one).
-
-        Fragment caches learn of the change first, so a page re-fetching on this event never
-        gets a cached copy from before it."""
-        changes.observe(event)
+        """Fan one event out to every subscriber (never blocks on a slow one)."""
         with self._lock:
             subs = list(self._subs)
         for sub in subs:

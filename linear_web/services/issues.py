@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..events import Event, emit
+from ..events import Event, emit, lock_teams
 from ..extensions import db
 from ..models import (PRIORITIES, STATUSES, Activity, Comment, Issue, IssueAlias, Project, Team, User,
                       utcnow)
@@ -147,6 +147,7 @@ def update_issue(actor: User, issue_ref, data: dict, *, version=None, position: 
     old_team_id = None
     if moving:
         old_team_id, old_identifier = str(issue.team_id), issue.identifier
+        lock_teams(issue.team_id, target_team.id)  # both rows in id order before the counter's lock
         number = next_number(target_team.id)
         db.session.add(IssueAlias(team_id=issue.team_id, number=issue.number, issue_id=issue.id))
         issue.team_id, issue.team, issue.number = target_team.id, target_team, number

@@ -1,7 +1,7 @@
 """Projects of a team."""
 from sqlalchemy import case, func, insert, select, update
 
-from ..events import Event, changes, emit
+from ..events import Event, emit, mark_changed
 from ..extensions import db
 from ..models import Activity, Issue, Project, User, utcnow
 from . import access
@@ -48,8 +48,8 @@ def update_project(actor: User, project_ref, name=None, description=None) -> Pro
         project.name = name
     if description is not None:
         project.description = description
+    mark_changed(project.team_id)  # rows show project names: cached lists refresh
     db.session.commit()
-    changes.bump(project.team_id)  # rows show project names: cached lists of this process refresh
     return project
 
 

@@ -4,14 +4,16 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import Response, flash, g, make_response, redirect, render_template, request, stream_with_context, url_for
+from flask import (Response, flash, g, make_response, redirect, render_template, request, session, stream_with_context,
+                   url_for)
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from .. import htmx
 from ..markdown import render_markdown
 from ..models import STATUSES
-from ..services import exports, issue_queries as queries, issues as issue_service, projects as project_service
+from ..extensions import login_manager
+from ..services import access, exports, issue_queries as queries, issues as issue_service, projects as project_service
 from ..services import teams as team_service
 from ..services.errors import ValidationError
 from ..services.issue_queries import IssueFilters, Page
@@ -81,20 +83,56 @@ def _list_response(team, filters: IssueFilters, data: dict, status: int = 200):
     return render_template("issues/list.html", team=team, filters=filters, **pickers(team), **data), status
 
 
-def _cached_fragment(team, filters: IssueFilters) -> str:
-    """The #issue-list fragment, from the per-process cache while the team's data is unchanged."""
-    key = (str(current_user.id), tuple(filters.to_args()))
-    return fragment_cache.get_or_render(team.id, key, lambda: render_template(
-        "issues/_rows.html", team=team, filters=filters, **_grouped(filters)))
+def _cached_fragment(team, filters: IssueFilters) -> bytes:
+    """The #issue-list fragment, from the per-process cache while the team's data is unchanged.
+    Kept encoded: a hit then sends the bytes as they are."""
+    key = (current_user.get_id(), tuple(filters.to_args()))
+    return fragment_cache.get_or_render(team.id, team.data_version, key, lambda: render_template(
+        "issues/_rows.html", team=team, filters=filters, **_grouped(filters)).encode("utf-8"))
+
+
+def _cached_fragment_quick(key: str) -> bytes | None:
+    """A cached #issue-list fragment after one query and no ORM, or None for the ordinary path.
+
+    The session, its version, the membership and the team's data_version are checked in one
+    autocommit statement (access.session_team_version); anything else (no session, a changed
+    session identifier, bad filters, an outsider, a miss) goes the ordinary way with its redirects,
+    404s, 422s and rendering."""
+    user_ref = session.get("_user_id")
+    # flask-login's "basic" session protection: a changed identifier goes the ordinary way, which
+    # marks the session non-fresh as flask-login does.
+    if not user_ref or session.get("_id") != login_manager._session_identifier_generator():
+        return None
+    try:
+        filters = IssueFilters.from_args(request.args)
+    except ValidationError:
+        return None
+    found = access.session_team_version(user_ref, key)
+    if found is None:
+        return None
+    team_id, version = found
+    return fragment_cache.peek(team_id, version, (user_ref, tuple(filters.to_args())))
+
+
+def _wants_more() -> bool:
+    return htmx.is_htmx() and request.args.get("group") in STATUSES and bool(request.args.get("cursor"))
 
 
 @bp.get("/team/<key>/issues")
-@login_required
 def issue_list(key):
     """Issues grouped by status with filters; #issue-list or one group's next page for htmx."""
+    if htmx.targets("issue-list") and not _wants_more():
+        html = _cached_fragment_quick(key)
+        if html is not None:
+            return html
+    return _issue_list(key)
+
+
+@login_required
+def _issue_list(key):
     team = load_team(key)
     group, cursor = request.args.get("group"), request.args.get("cursor")
-    more = htmx.is_htmx() and group in STATUSES and bool(cursor)
+    more = _wants_more()
     try:
         filters = IssueFilters.from_args(request.args, team_id=team.id)
         if htmx.targets("issue-list") and not more:
