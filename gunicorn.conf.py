@@ -24,6 +24,19 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 
 
+def post_worker_init(worker):
+    """The app is loaded: move its objects out of the garbage collector's sight (gc.freeze).
+
+    A full collection walks every tracked object (~130,000 once the app has served a few pages)
+    and took 40-50 ms with the GIL held, a stall for every request of the worker; frozen objects
+    are skipped. Objects made later are collected as usual."""
+    import gc
+    from sqlalchemy.orm import configure_mappers
+    configure_mappers()
+    gc.collect()
+    gc.freeze()
+
+
 def post_fork(server, worker):
     """In the new worker: a fresh broker, and sockets that close promptly when it is stopped."""
     from linear_web.events.broker import set_broker
