@@ -16,7 +16,12 @@ from ..extensions import db
 from ..models import iso, utcnow
 
 CHANNEL = "linear_web_events"
-TYPES = ("ISSUE_CREATED", "ISSUE_UPDATED", "ISSUE_DELETED", "COMMENT_CREATED")
+TYPES = ("ISSUE_CREATED", "ISSUE_UPDATED", "ISSUE_DELETED", "COMMENT_CREATED")  # the API's live events
+# Events only the browser's pages receive (open issue pages update their attachments panel);
+# API sockets keep to the types of shared/API.md.
+PAGE_TYPES = ("ATTACHMENTS_CHANGED",)
+# Event types that change nothing an issue list shows: they leave the team's data_version.
+UNLISTED_TYPES = ("ATTACHMENTS_CHANGED",)
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,8 @@ def _bump(session, team_id: str) -> None:
 def emit(event: Event) -> None:
     """Queue an event on the current transaction (PostgreSQL: NOTIFY now, delivered on commit)."""
     session = db.session()
-    mark_changed(event.team_id, event.old_team_id)
+    if event.type not in UNLISTED_TYPES:
+        mark_changed(event.team_id, event.old_team_id)
     # Flask-SQLAlchemy's session has no `bind` of its own: ask which engine it would use.
     if session.get_bind().dialect.name == "postgresql":
         # No autoflush: pending changes flush at commit, where services handle their errors

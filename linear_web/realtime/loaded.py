@@ -14,9 +14,9 @@ from collections import OrderedDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..events import Event
+from ..events import TYPES, Event
 from ..extensions import db
-from ..models import Activity, Comment, Issue, IssueAlias, Membership, Project, Team, User
+from ..models import Activity, Attachment, Comment, Issue, IssueAlias, Membership, Project, Team, User
 
 CACHE_SIZE = 256
 
@@ -98,6 +98,8 @@ def _load(event: Event) -> Loaded:
 def _message(view: Loaded) -> str | None:
     """The API's live event (shared/API.md "Live events"), or None when there is nothing to say."""
     ev = view.event
+    if ev.type not in TYPES:
+        return None                           # a page-only event (events.PAGE_TYPES)
     msg = {"type": ev.type, "team_id": view.team_id, "actor_id": ev.actor_id, "at": ev.at}
     if ev.type == "ISSUE_DELETED":
         msg["issue"] = {"id": ev.issue_id, "identifier": ev.identifier}
@@ -132,6 +134,12 @@ def recent_activity(session: Session, event: Event) -> list[Activity]:
     rows = session.scalars(select(Activity).where(Activity.issue_id == _uuid(event.issue_id))
                            .order_by(Activity.created_at.desc(), Activity.id.desc()).limit(10)).all()
     return list(reversed(rows))
+
+
+def issue_attachments(session: Session, issue_id) -> list[Attachment]:
+    """The issue's attachments as its page lists them (oldest first, uploaders joined)."""
+    return list(session.scalars(select(Attachment).where(Attachment.issue_id == _uuid(issue_id))
+                                .order_by(Attachment.created_at, Attachment.id)).unique())
 
 
 def _uuid(value):

@@ -19,12 +19,12 @@ from flask import render_template
 from jinja2 import TemplateNotFound
 from markupsafe import escape
 
-from ..events import Event
+from ..events import PAGE_TYPES, Event
 from ..events.broker import RESYNC, get_broker
 from ..events.presence import HEARTBEAT, PresenceChanged, presence
 from ..services import access
 from ..services.errors import NotFound
-from .loaded import load, recent_activity, team_people
+from .loaded import issue_attachments, load, recent_activity, team_people
 from .stream import Close
 
 KINDS = ("list", "board", "issue", "dashboard")
@@ -117,7 +117,7 @@ class PageStream:
 
     def _dashboard(self, event: Event) -> str:
         """Stats of one team (or all the user's teams): re-fetch on any change to its issues."""
-        if event.type == "COMMENT_CREATED":
+        if event.type == "COMMENT_CREATED" or event.type in PAGE_TYPES:
             return ""
         view = load(event)
         for team_id, members in ((view.team_id, view.members), (event.old_team_id, view.old_members)):
@@ -135,7 +135,7 @@ class PageStream:
             return ""
         if event.type == "ISSUE_DELETED":
             return delete(prefix + event.identifier) + REFRESH
-        if event.type == "COMMENT_CREATED" or view.issue is None:
+        if event.type == "COMMENT_CREATED" or event.type in PAGE_TYPES or view.issue is None:
             return ""
         name = "issues/_row.html" if self.kind == "list" else "boards/_card.html"
         return _render(name, issue=view.issue) + REFRESH
@@ -156,15 +156,26 @@ class PageStream:
                 return ""
             html = _render("issues/_comment.html", comment=view.comment)
             return append(TIMELINE_ID, f"comment-{view.comment.id}", html)
+        if event.type == "ATTACHMENTS_CHANGED":
+            # The list and its count only: the panel's upload form and progress stay as they are.
+            files = view.extra("attachments", lambda s: issue_attachments(s, view.issue.id))
+            parts = [_render("issues/_attachment_list.html", issue=view.issue, attachments=files),
+                     f'<span class="badge" id="attachment-count">{len(files)}</span>']
+            parts += self._new_activity(view, event)
+            return "".join(parts)
         people = view.extra("people", lambda s: team_people(s, view.issue.team_id))
         ctx = dict(issue=view.issue, form={}, errors={}, message=None, **people)
         parts = [_render(name, **ctx) for name in
                  ("issues/_title.html", "issues/_description.html", "issues/_properties.html")]
-        for activity in view.extra("activity", lambda s: recent_activity(s, event)):
-            if activity.action != "commented":
-                parts.append(append(TIMELINE_ID, f"activity-{activity.id}",
-                                    _render("issues/_activity.html", activity=activity)))
+        parts += self._new_activity(view, event)
         return "".join(parts)
+
+    @staticmethod
+    def _new_activity(view, event: Event) -> list[str]:
+        """Timeline entries the event's change wrote (appended once, by their ids)."""
+        return [append(TIMELINE_ID, f"activity-{activity.id}", _render("issues/_activity.html", activity=activity))
+                for activity in view.extra("activity", lambda s: recent_activity(s, event))
+                if activity.action != "commented"]
 
     def _presence_update(self) -> list[str]:
         """The viewer list, when who *else* is here changed (our own join is no news)."""

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..events import Event, emit
 from ..extensions import db
 from ..models import Activity, Attachment, Issue, User
 from . import access, attachments_store as store
@@ -123,6 +124,7 @@ def _record(actor: User, issue: Issue, name: str, kind: str, size: int, storage_
         attachment.uploader = actor
         db.session.add(attachment)
         db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action="attached", new_value=name))
+        emit(Event.for_issue("ATTACHMENTS_CHANGED", issue, actor))
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -172,6 +174,7 @@ def rename(actor: User, ref, filename) -> Attachment:
     if filename is not None and not isinstance(filename, str):
         raise ValidationError({"filename": "The name must be text."})
     attachment.filename = _checked_name(filename, "filename")
+    emit(Event.for_issue("ATTACHMENTS_CHANGED", issue_of(attachment), actor))
     db.session.commit()
     return attachment
 
@@ -181,6 +184,7 @@ def delete(actor: User, ref) -> Issue:
     attachment = attachment_for(actor, ref)
     issue, storage_name = issue_of(attachment), attachment.storage_name
     db.session.delete(attachment)
+    emit(Event.for_issue("ATTACHMENTS_CHANGED", issue, actor))
     db.session.commit()
     store.remove_files([storage_name])
     return issue

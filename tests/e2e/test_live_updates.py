@@ -101,3 +101,21 @@ def test_board_card_moves_to_its_new_column_live(new_page, app, live_server, f):
     issues.delete_issue(ada, issue.id)
     expect(board.locator("#card-BRD-1")).to_have_count(0, timeout=5000)
     assert board.evaluate("window.__sameDocument") is True
+
+
+def test_a_file_attached_elsewhere_appears_in_the_open_issue_page(new_page, app, live_server, f):
+    import io
+    from linear_web.services import attachments
+    ada, bob = f.user(name="Ada Admin"), f.user(name="Bob Builder")
+    team = f.team(ada, key="ATT", members=[bob])
+    issue = f.issue(team, ada)
+    bob_page = open_as(new_page, app, live_server, bob, "/issue/ATT-1")
+    expect(bob_page.locator("#attachment-count")).to_have_text("0")
+    added = attachments.upload(ada, issue.id, io.BytesIO(b"build log\nline 2\n"), "build.log")
+    expect(bob_page.locator(f"#attachment-{added.id}")).to_contain_text("build.log", timeout=5000)
+    expect(bob_page.locator("#attachment-count")).to_have_text("1")
+    expect(bob_page.locator("#issue-timeline")).to_contain_text("build.log")
+    attachments.delete(ada, added.id)
+    expect(bob_page.locator(f"#attachment-{added.id}")).to_have_count(0, timeout=5000)
+    expect(bob_page.locator("#attachment-count")).to_have_text("0")
+    expect(bob_page.locator("#attachments form.dropzone")).to_have_count(1)   # the upload form stays

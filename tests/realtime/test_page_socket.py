@@ -135,3 +135,27 @@ def test_lost_listen_connection_resyncs_pages_and_restarts_api_sockets(f, socket
     assert code == 1012 and "re-fetch" in reason
     f.issue(team, admin, title="after the outage")
     assert "after the outage" in page.text(timeout=10)
+
+
+def test_issue_page_gets_attachment_changes_and_api_sockets_do_not(f, sockets, live_server):
+    import io
+    from linear_web.services import attachments
+    admin, member = f.user(name="Ada"), f.user(name="Bob")
+    team = f.team(admin, members=[member])
+    issue = f.issue(team, admin, title="With files")
+    page = page_socket(sockets, live_server, member, "issue", team, issue)
+    board = page_socket(sockets, live_server, member, "board", team)
+    api = sockets(user=member)
+    added = attachments.upload(admin, issue.id, io.BytesIO(b"line one\nline two\n"), "notes<1>.txt")
+    html = page.text()
+    assert html.lstrip().startswith('<ul class="attachment-list list-plain" id="attachment-list">')
+    assert "notes&lt;1&gt;.txt" in html and '<span class="badge" id="attachment-count">1</span>' in html
+    assert 'data-live="append"' in html and "attached" in html          # the timeline entry
+    attachments.rename(admin, added.id, "renamed.txt")
+    assert "renamed.txt" in page.text()
+    attachments.delete(admin, added.id)
+    html = page.text()
+    assert "renamed.txt" not in html and '<span class="badge" id="attachment-count">0</span>' in html
+    issues.update_issue(admin, issue.id, {"title": "After the files"})
+    assert api.json()["type"] == "ISSUE_UPDATED"       # nothing about files came before it
+    assert 'id="card-' in board.text()                  # nor to the board

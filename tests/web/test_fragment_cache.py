@@ -88,6 +88,11 @@ def test_every_change_the_list_shows_moves_the_team_version_once(app, cache_team
         before = team_version(t.id)
         step()
         assert team_version(t.id) == before + 1, step
+    import io
+    from linear_web.services import attachments
+    before = team_version(t.id)
+    attachments.upload(ada, "CCH-1", io.BytesIO(b"a file\n"), "notes.txt")  # lists show no files
+    assert team_version(t.id) == before
     before_t, before_o = team_version(t.id), team_version(other.id)
     issues.update_issue(ada, "CCH-1", {"team_id": str(other.id)})  # a move changes both lists
     assert (team_version(t.id), team_version(other.id)) == (before_t + 1, before_o + 1)
