@@ -31,13 +31,14 @@ def autocommit_engine():
     Autocommit, so a statement is one round trip: no BEGIN before it, no ROLLBACK when the
     connection goes back to the pool. No pre-ping either: a dead pooled connection fails the
     statement, SQLAlchemy invalidates the pool, and the caller falls back to the ordinary path.
-    Created lazily per app and process (after a gunicorn fork)."""
+    Created lazily per app and process (after a gunicorn fork). Small: a check holds its
+    connection for a fraction of a millisecond, and admission control runs few requests at once."""
     from flask import current_app
     from sqlalchemy import create_engine
     engine = current_app.extensions.get("linear_web_autocommit_engine")
     if engine is None:
         engine = create_engine(db.engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
-                               pool_size=4, max_overflow=16, pool_recycle=3600)
+                               pool_size=4, max_overflow=4, pool_recycle=3600)
         from . import tune_sqlite
         tune_sqlite(engine)
         if engine.dialect.name == "postgresql":
