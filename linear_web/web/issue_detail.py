@@ -20,9 +20,9 @@ def timeline(issue) -> list:
     return sorted(items, key=lambda item: item[1].created_at)
 
 
-def detail_page(ref, status: int = 200, **extra):
+def detail_page(ref, status: int = 200, *, issue=None, **extra):
     """The full issue page (fixed number of queries), with optional form state and errors."""
-    issue = issue_service.issue_detail(current_user, ref)
+    issue = issue or issue_service.issue_detail(current_user, ref)
     g.current_team = issue.team
     ctx = {"form": {}, "errors": {}, "message": None, **pickers(issue.team), **extra}
     return render_template("issues/detail.html", issue=issue, timeline=timeline(issue), **ctx), status
@@ -32,10 +32,10 @@ def detail_page(ref, status: int = 200, **extra):
 @login_required
 def issue_detail(ref):
     """An issue by identifier; old identifiers (moved issues) and UUIDs redirect to the current one."""
-    issue = access.issue_for(current_user, ref)
+    issue = issue_service.issue_detail(current_user, ref)
     if ref != issue.identifier:
         return redirect(url_for("web.issue_detail", ref=issue.identifier))
-    return detail_page(issue.id)
+    return detail_page(issue.id, issue=issue)
 
 
 def _version(raw):

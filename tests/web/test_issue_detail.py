@@ -67,7 +67,7 @@ def test_detail_runs_a_fixed_number_of_queries(client, f, team, count_queries):
     few = _detail_queries(client, count_queries, "ENG-1")
     churn(25)
     assert _detail_queries(client, count_queries, "ENG-1") == few
-    assert few <= 14
+    assert few <= 12
 
 
 def test_timeline_merges_comments_and_activity_by_time(client, f, team):
