@@ -19,9 +19,6 @@ import os
 import platform
 import random
 import signal
-import socket
-import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -34,8 +31,10 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from server import SECRET, free_port, gunicorn_command, start_server  # noqa: E402
+
 DB = "lw_bench_api"
-SECRET = "bench-secret-key-that-is-long-enough-for-hs256-0123456789"
 EMAIL, PASSWORD = "api-bench@example.com", "bench-password-1"
 WORDS = ("login session export board search socket cursor invoice payment webhook retry timeout cache index "
          "migration upload avatar theme sidebar keyboard shortcut filter sort priority status assignee project "
@@ -128,34 +127,6 @@ def copy_issues(url: str, teams: list, users: list[str], total: int) -> None:
     with conn.cursor() as cur:
         cur.execute("VACUUM ANALYZE")
     conn.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def gunicorn_command(port: int) -> list[str]:
-    gunicorn = str(ROOT / ".venv/bin/gunicorn")
-    if (ROOT / "gunicorn.conf.py").exists():
-        return [gunicorn, "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}", "wsgi:app"]
-    return [gunicorn, "-w", "2", "-k", "gthread", "--threads", "8", "--bind", f"127.0.0.1:{port}", "wsgi:app"]
-
-
-def start_server(url: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "RATELIMIT_STORAGE_URI": "memory://"}
-    proc = subprocess.Popen(gunicorn_command(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200:
-                return proc
-        except requests.RequestException:
-            time.sleep(0.3)
-    os.killpg(proc.pid, signal.SIGTERM)
-    raise SystemExit("gunicorn did not become healthy within 30 s")
 
 
 class Workload:

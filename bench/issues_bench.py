@@ -17,7 +17,6 @@ import platform
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from seed_bulk import BENCH_DB, BENCH_EMAIL, BENCH_PASSWORD  # noqa: E402
+from server import free_port, start_server  # noqa: E402
 
 HX_LIST = {"HX-Request": "true", "HX-Target": "issue-list"}
 HX_SEARCH = {"HX-Request": "true", "HX-Target": "search-results"}
@@ -42,34 +42,6 @@ SEARCH_WORDS = ["payment", "webhook retry", "safari", "login session", "deadlock
                 "memory latency", "sidebar theme", "markdown"]
 COMMON_WORD = "cursor"
 WARM_UP = 2  # seconds of load before each timed run, not counted
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(db_url: str, port: int) -> subprocess.Popen:
-    """gunicorn on 127.0.0.1:port against the bench database."""
-    env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": "bench-secret-key-that-is-long-enough-for-hs256-0123456789",
-           "RATELIMIT_STORAGE_URI": "memory://"}
-    gunicorn = str(ROOT / ".venv/bin/gunicorn")
-    if (ROOT / "gunicorn.conf.py").exists():
-        cmd = [gunicorn, "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}", "wsgi:app"]
-    else:
-        cmd = [gunicorn, "-w", "2", "-k", "gthread", "--threads", "8", "--bind", f"127.0.0.1:{port}", "wsgi:app"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200:
-                return proc
-        except requests.RequestException:
-            time.sleep(0.3)
-    os.killpg(proc.pid, signal.SIGTERM)
-    raise SystemExit("gunicorn did not become healthy within 30 s")
 
 
 def login(base: str) -> requests.Session:
