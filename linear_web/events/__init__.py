@@ -65,20 +65,20 @@ def lock_teams(*team_ids) -> None:
     For transactions that lock a team row midway (moving an issue takes a number from the new
     team's counter): taking both teams' rows first, always in the same order, means two moves in
     opposite directions cannot deadlock at commit."""
-    session = db.session()
-    done = session.info.setdefault("bumped_teams", set())
-    for team_id in sorted({str(t) for t in team_ids if t} - done):
-        _bump(session, team_id)
-        done.add(team_id)
     mark_changed(*team_ids)
+    _bump(db.session(), {str(t) for t in team_ids if t})
 
 
-def _bump(session, team_id: str) -> None:
+def _bump(session, team_ids) -> None:
+    """data_version + 1 for each team not bumped yet in this transaction, in id order."""
     from ..models import Team
     table = Team.__table__
-    with session.no_autoflush:
-        session.execute(table.update().where(table.c.id == uuid.UUID(team_id))
-                        .values(data_version=table.c.data_version + 1))
+    done = session.info.setdefault("bumped_teams", set())
+    for team_id in sorted(set(team_ids) - done):
+        with session.no_autoflush:
+            session.execute(table.update().where(table.c.id == uuid.UUID(team_id))
+                            .values(data_version=table.c.data_version + 1))
+        done.add(team_id)
 
 
 def emit(event: Event) -> None:
@@ -102,12 +102,8 @@ def _before_commit(session):
     No autoflush: the team rows are updated first, then the commit flushes the rest, so a stale
     issue version still surfaces from the flush as before (services turn it into a Conflict)."""
     teams = session.info.get("changed_teams")
-    if not teams:
-        return
-    done = session.info.setdefault("bumped_teams", set())
-    for team_id in sorted(teams - done):
-        _bump(session, team_id)
-        done.add(team_id)
+    if teams:
+        _bump(session, teams)
 
 
 def _after_commit(session):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ..events import TYPES, Event
 from ..extensions import db
 from ..models import Activity, Attachment, Comment, Issue, IssueAlias, Membership, Project, Team, User
+from ..services.attachments import attachments_of
 
 CACHE_SIZE = 256
 
@@ -138,8 +139,7 @@ def recent_activity(session: Session, event: Event) -> list[Activity]:
 
 def issue_attachments(session: Session, issue_id) -> list[Attachment]:
     """The issue's attachments as its page lists them (oldest first, uploaders joined)."""
-    return list(session.scalars(select(Attachment).where(Attachment.issue_id == _uuid(issue_id))
-                                .order_by(Attachment.created_at, Attachment.id)).unique())
+    return list(session.scalars(attachments_of(_uuid(issue_id))))
 
 
 def _uuid(value):

@@ -133,11 +133,16 @@ def _record(actor: User, issue: Issue, name: str, kind: str, size: int, storage_
     return attachment
 
 
+def attachments_of(issue_id):
+    """The select of an issue's attachments, oldest first (uploaders joined), without an access
+    check: for callers that made it (list_attachments) or that check each reader (live pushes)."""
+    return select(Attachment).where(Attachment.issue_id == issue_id).order_by(Attachment.created_at, Attachment.id)
+
+
 def list_attachments(actor: User, issue_ref) -> list[Attachment]:
     """The issue's attachments, oldest first (uploader loaded with them)."""
     issue = access.issue_for(actor, issue_ref)
-    stmt = select(Attachment).where(Attachment.issue_id == issue.id).order_by(Attachment.created_at, Attachment.id)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(attachments_of(issue.id)))
 
 
 def issue_with_attachments(actor: User, issue_ref) -> Issue:
