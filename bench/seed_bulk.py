@@ -59,7 +59,7 @@ def create_workspace(url: str):
     from flask_migrate import upgrade
 
     from linear_web import create_app
-    from linear_web.extensions import db
+    from linear_web.infra.extensions import db
     from linear_web.services import auth, projects, teams
     app = create_app()
     with app.app_context():

@@ -60,7 +60,7 @@ def workspace(app):
     """Migrations, a viewer in four teams with eight colleagues, through the services."""
     from flask_migrate import upgrade
 
-    from linear_web.extensions import db
+    from linear_web.infra.extensions import db
     from linear_web.services import auth, teams
     with app.app_context():
         upgrade()
@@ -143,7 +143,7 @@ def timed_rounds(calls: list[tuple[str, callable]], runs: int) -> list[tuple[str
 
 def measure(app, viewer_id, runs: int) -> list[tuple[str, dict]]:
     """Service calls inside one app context, HTTP calls through the test client (Bearer / session)."""
-    from linear_web.extensions import db
+    from linear_web.infra.extensions import db
     from linear_web.models import User
     from linear_web.services import stats, tokens
     ctx = app.app_context()

@@ -60,7 +60,7 @@ def seed(db_url: str, users: int) -> tuple[str, str, list[str]]:
     from flask_migrate import upgrade
 
     from linear_web import create_app
-    from linear_web.extensions import db
+    from linear_web.infra.extensions import db
     from linear_web.models import Membership, User
     from linear_web.services import issues, teams
     from linear_web.services.tokens import issue_access_token

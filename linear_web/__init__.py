@@ -14,19 +14,19 @@ def create_app(config=None) -> Flask:
     logging.basicConfig(level=logging.INFO)
     _init_extensions(app)
     _register_blueprints(app)
-    from . import hooks
-    hooks.install(app)
-    from .cli import register as register_cli
+    _register_hooks(app)
+    from .demo.cli import register as register_cli
     register_cli(app)
     if app.config.get("REQUEST_CONCURRENCY"):
-        from .admission import AdmissionControl
+        from .infra.admission import AdmissionControl
         app.wsgi_app = AdmissionControl(app.wsgi_app, app.config["REQUEST_CONCURRENCY"])
     return app
 
 
 def _init_extensions(app: Flask) -> None:
     from . import events
-    from .extensions import csrf, db, limiter, login_manager, migrate, sock
+    from .infra.database import tune_sqlite
+    from .infra.extensions import csrf, db, limiter, login_manager, migrate, sock
     db.init_app(app)
     with app.app_context():
         tune_sqlite(db.engine)
@@ -48,26 +48,10 @@ def _init_extensions(app: Flask) -> None:
         return load_session_user(session_id)
 
 
-def tune_sqlite(engine) -> None:
-    """SQLite: enforce foreign keys (cascades), WAL for concurrent readers, wait on locks."""
-    if engine.dialect.name != "sqlite":
-        return
-    from sqlalchemy import event
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_conn, _record):
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.close()
-
-
 def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
-    from .extensions import csrf
+    from .infra.extensions import csrf
     from .realtime import bp as realtime_bp
     from .web import bp as web_bp
     app.register_blueprint(auth_bp)
@@ -75,3 +59,35 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(realtime_bp)
     csrf.exempt(api_bp)  # the API takes Bearer tokens only, never the session cookie
+
+
+def _register_hooks(app: Flask) -> None:
+    """Response hooks, and error handlers that answer in JSON on /api/ URLs and as pages elsewhere."""
+    import logging
+    from flask import request
+    from flask_wtf.csrf import CSRFError
+    from sqlalchemy.exc import OperationalError
+    from werkzeug.exceptions import HTTPException
+    from .api import errors as api_errors
+    from .infra import http
+    from .services.errors import ServiceError
+    from .web import hooks as web_errors
+    http.install(app)
+    web_errors.install(app)
+    log = logging.getLogger(__name__)
+
+    def both(name: str, logged: str | None = None):
+        def handler(err):
+            if logged:
+                log.exception(logged)
+            if logged or isinstance(err, OperationalError):
+                web_errors.rollback()
+            as_json = http.is_api() or (isinstance(err, RecursionError) and request.is_json)
+            return getattr(api_errors if as_json else web_errors, name)(err)
+        return handler
+
+    app.register_error_handler(ServiceError, both("service_error"))
+    app.register_error_handler(CSRFError, both("csrf_error"))
+    app.register_error_handler(HTTPException, both("http_error"))
+    app.register_error_handler(OperationalError, both("database_unavailable", "database error"))
+    app.register_error_handler(Exception, both("server_error", "unhandled error"))

@@ -1,7 +1,7 @@
 """Running service calls in real threads, each with its own app context and session."""
 import threading
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 
 
 def run_in_threads(app, count: int, work) -> list:

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 
 from linear_web import create_app
 from linear_web.config import TestConfig, database_url
-from linear_web.extensions import db, limiter
+from linear_web.infra.extensions import db, limiter
 
 from . import factories
 
@@ -88,7 +88,7 @@ class TestClient(FlaskClient):
 
     def login(self, user) -> "TestClient":
         """Log in without a request (the session flask-login's login_user would write)."""
-        from linear_web.extensions import login_manager
+        from linear_web.infra.extensions import login_manager
         with self.application.test_request_context(environ_base=self.environ_base):
             identifier = login_manager._session_identifier_generator()  # address + user agent
         with self.session_transaction() as sess:
@@ -183,7 +183,7 @@ class QueryCounter:
 def count_queries(app):
     """`with count_queries() as q: ...; assert q.count == N` counts SQL statements (both engines:
     the ORM's and the autocommit one of the cached list check)."""
-    from linear_web.extensions import autocommit_engine
+    from linear_web.infra.extensions import autocommit_engine
     with app.app_context():
         engines = [db.engine, autocommit_engine()]
 

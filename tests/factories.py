@@ -1,7 +1,7 @@
 """Test data through the service layer (so rules hold), with sequences for unique values."""
 import itertools
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Membership
 from linear_web.services import auth, projects, teams
 

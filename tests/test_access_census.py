@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Activity, Attachment, Comment, Issue, Membership, Project, Team
 from linear_web.services import api_keys, attachments, comments, tokens
 

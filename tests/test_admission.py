@@ -2,7 +2,7 @@
 import threading
 import time
 
-from linear_web.admission import AdmissionControl
+from linear_web.infra.admission import AdmissionControl
 
 
 def test_at_most_n_requests_run_at_once_and_sockets_bypass():
@@ -39,7 +39,7 @@ def test_the_app_installs_it_from_config(app):
 
 
 def test_waiting_requests_get_their_slot_in_arrival_order():
-    from linear_web.admission import FifoSlots
+    from linear_web.infra.admission import FifoSlots
     slots, order = FifoSlots(1), []
     slots.acquire()
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from linear_web import create_app
 from linear_web.config import ROOT, database_url
 from linear_web.config import TestConfig as AppConfig  # not a test class
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 
 from . import factories
 

@@ -1,5 +1,5 @@
 """API plumbing shared by every endpoint: `api_route` (Bearer auth, JSON body and query validation,
-OpenAPI records), `current_api_user`, `list_response` and `json_error`.
+OpenAPI records), `current_api_user` and `list_response`.
 
 Choices the contract leaves open: a body sent with a non-JSON Content-Type gets 415; duplicate keys,
 NaN/Infinity and nesting deeper than Python can parse get 400; unknown keys get 422 naming them.
@@ -14,7 +14,6 @@ from flask import Response, g, jsonify, make_response, request
 from pydantic import BaseModel, ValidationError as PydanticError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..hooks import api_error
 from ..services import tokens
 from ..services.errors import NotFound, ServiceError, ValidationError
 from . import bp
@@ -39,11 +38,6 @@ class UnsupportedMediaType(ServiceError):
     status = 415
     code = "unsupported_media_type"
     default_message = "Send the body as application/json."
-
-
-def json_error(status: int, code: str, message: str, details: dict | None = None) -> Response:
-    """The API's error body {"error": {code, message, details}} with a status."""
-    return api_error(status, code, message, details)
 
 
 def current_api_user():

@@ -1,7 +1,7 @@
 """API docs: the OpenAPI document, Swagger UI at /docs and ReDoc at /redoc (vendored, no inline script)."""
 from flask import Flask, render_template
 
-from ..hooks import CSP
+from ..infra.http import CSP
 from .common import api_route
 from .openapi import build_spec
 from . import bp

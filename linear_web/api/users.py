@@ -1,7 +1,7 @@
 """API: sign up, log in (JSON or OAuth2 password form), the caller, workspace users."""
 from flask import request
 
-from ..ratelimits import login_limits
+from ..auth.limits import login_limits
 from ..services import auth as auth_service, tokens
 from .common import Unauthorized, api_route, current_api_user, list_response, read_json_object, validate
 from .schemas import ErrorOut, LoginIn, SignupIn, TokenOut, UserList, UserOut, UserQuery

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..ratelimits import login_limits
+from .limits import login_limits
 from ..services import auth as auth_service
 from ..services.errors import ServiceError
 from . import bp

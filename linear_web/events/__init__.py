@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import event as sa_event, func, select
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import iso, utcnow
 
 CHANNEL = "linear_web_events"
@@ -132,6 +132,3 @@ def install(app) -> None:
         sa_event.listen(Session, "after_soft_rollback", lambda s, prev: _after_rollback(s))
         install._done = True
 
-
-def new_id() -> str:
-    return str(uuid.uuid4())

@@ -1,9 +1,14 @@
 """Models, one module per aggregate; import from here."""
+from .activity import Activity
+from .api_key import ApiKey
+from .attachment import Attachment
 from .base import iso, utcnow
-from .issue import (PRIORITIES, PRIORITY_LABELS, STATUS_LABELS, STATUSES, TRACKED_FIELDS, Activity,
-                    Attachment, Comment, IdempotencyRecord, Issue, IssueAlias)
-from .team import ROLES, Membership, Project, Team
-from .user import ApiKey, User
+from .comment import Comment
+from .idempotency import IdempotencyRecord
+from .issue import PRIORITIES, PRIORITY_LABELS, STATUS_LABELS, STATUSES, TRACKED_FIELDS, Issue, IssueAlias
+from .project import Project
+from .team import ROLES, Membership, Team
+from .user import User
 
 __all__ = ["iso", "utcnow", "PRIORITIES", "PRIORITY_LABELS", "STATUS_LABELS", "STATUSES",
            "TRACKED_FIELDS", "Activity", "Attachment", "Comment", "IdempotencyRecord", "Issue",

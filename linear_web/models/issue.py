@@ -1,4 +1,4 @@
-"""Issues, their old identifiers, comments, activity and attachments."""
+"""Issues and the identifiers they had before a move."""
 import uuid
 from datetime import datetime
 
@@ -6,8 +6,8 @@ from sqlalchemy import (CheckConstraint, Float, ForeignKey, Index, Integer, Stri
                         literal_column)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..markdown import render_markdown
+from ..infra.extensions import db
+from ..infra.markdown import render_markdown
 from .base import UTCDateTime, created_at, iso, utcnow, uuid_pk
 
 STATUSES = ("backlog", "todo", "in_progress", "done", "canceled")
@@ -95,7 +95,7 @@ class Issue(db.Model):
 # than CASE: PostgreSQL reflects it on one line, so autogenerate can compare it with this one.
 PRIORITY_RANK = func.coalesce(func.nullif(Issue.priority, literal_column("0")), literal_column("4"))
 # Serves `sort=priority` (ORDER BY rank, created_at DESC, id DESC) as an ordered index scan; without
-# it every list group sorted all of a team's matching rows (~40 ms per group on 80,000 issues).
+# it every list group sorted all of a team's matching rows (BENCHMARKS.md).
 Index("ix_issues_team_priority_rank", Issue.team_id, PRIORITY_RANK, Issue.created_at.desc(), Issue.id.desc())
 
 
@@ -107,86 +107,3 @@ class IssueAlias(db.Model):
     team_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
     number: Mapped[int] = mapped_column(Integer, primary_key=True)
     issue_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("issues.id", ondelete="CASCADE"), nullable=False)
-
-
-class Comment(db.Model):
-    __tablename__ = "comments"
-    __table_args__ = (Index("ix_comments_issue_created", "issue_id", "created_at"),)
-
-    id: Mapped[uuid.UUID] = uuid_pk()
-    issue_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("issues.id", ondelete="CASCADE"), nullable=False)
-    author_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
-    body: Mapped[str] = mapped_column(Text, nullable=False)
-    created_at: Mapped[datetime] = created_at()
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-
-    author = relationship("User", lazy="joined", innerjoin=True)
-    issue = relationship("Issue", lazy="raise", overlaps="comments")
-
-    @property
-    def body_html(self) -> str:
-        return render_markdown(self.body)
-
-    def to_json(self) -> dict:
-        return {"id": str(self.id), "issue_id": str(self.issue_id), "body": self.body,
-                "body_html": self.body_html, "author": self.author.brief(),
-                "created_at": iso(self.created_at), "updated_at": iso(self.updated_at)}
-
-
-class Activity(db.Model):
-    __tablename__ = "activities"
-    __table_args__ = (Index("ix_activities_issue_created", "issue_id", "created_at"),)
-
-    id: Mapped[uuid.UUID] = uuid_pk()
-    issue_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("issues.id", ondelete="CASCADE"), nullable=False)
-    actor_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
-    action: Mapped[str] = mapped_column(String(16), nullable=False)  # created|updated|commented|attached
-    field: Mapped[str | None] = mapped_column(String(16))
-    old_value: Mapped[str | None] = mapped_column(Text)
-    new_value: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = created_at()
-
-    actor = relationship("User", lazy="joined", innerjoin=True)
-
-    def to_json(self) -> dict:
-        return {"id": str(self.id), "issue_id": str(self.issue_id), "actor": self.actor.brief(),
-                "action": self.action, "field": self.field, "old_value": self.old_value,
-                "new_value": self.new_value, "created_at": iso(self.created_at)}
-
-
-class Attachment(db.Model):
-    __tablename__ = "attachments"
-    __table_args__ = (Index("ix_attachments_issue_created", "issue_id", "created_at"),)
-
-    id: Mapped[uuid.UUID] = uuid_pk()
-    issue_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("issues.id", ondelete="CASCADE"), nullable=False)
-    uploader_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
-    filename: Mapped[str] = mapped_column(String(255), nullable=False)
-    content_type: Mapped[str] = mapped_column(String(100), nullable=False)
-    size: Mapped[int] = mapped_column(Integer, nullable=False)
-    storage_name: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)  # random, on disk
-    created_at: Mapped[datetime] = created_at()
-
-    uploader = relationship("User", lazy="joined", innerjoin=True)
-
-    def to_json(self) -> dict:
-        return {"id": str(self.id), "issue_id": str(self.issue_id), "filename": self.filename,
-                "content_type": self.content_type, "size": self.size,
-                "uploader_id": str(self.uploader_id), "created_at": iso(self.created_at),
-                "content_url": f"/api/v1/attachments/{self.id}/content"}
-
-
-class IdempotencyRecord(db.Model):
-    """First response to a POST with an Idempotency-Key, replayed for 24 h."""
-
-    __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("user_id", "key", "endpoint", name="uq_idempotency_user_key_endpoint"),)
-
-    id: Mapped[uuid.UUID] = uuid_pk()
-    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    key: Mapped[str] = mapped_column(String(255), nullable=False)
-    endpoint: Mapped[str] = mapped_column(String(255), nullable=False)
-    request_hash: Mapped[str] = mapped_column(String(64), nullable=False)
-    status_code: Mapped[int] = mapped_column(Integer, nullable=False)
-    response_body: Mapped[str] = mapped_column(Text, nullable=False)
-    created_at: Mapped[datetime] = created_at()

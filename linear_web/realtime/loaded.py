@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..events import TYPES, Event
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import Activity, Attachment, Comment, Issue, IssueAlias, Membership, Project, Team, User
 from ..services.attachments import attachments_of
 

@@ -16,7 +16,7 @@ from flask import current_app
 from simple_websocket import ConnectionClosed
 
 from ..events.broker import get_broker
-from ..extensions import db
+from ..infra.extensions import db
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """WebSocket routes: /api/v1/ws (JSON events for integrations) and /ws (HTML for pages)."""
 from flask import current_app, request
 
-from ..extensions import sock
+from ..infra.extensions import sock
 from . import bp
 from .auth import socket_user, team_filter
 from .json_stream import JsonStream

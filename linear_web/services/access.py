@@ -4,7 +4,7 @@ import uuid
 
 from sqlalchemy import bindparam, select
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import Issue, IssueAlias, Membership, Project, Team, User
 from .errors import Forbidden, NotFound
 from .validation import parse_uuid
@@ -50,7 +50,7 @@ def session_team_version(session_user_id: str, key: str) -> tuple[str, int] | No
     no ORM), for serving a cached list fragment. None also when the database fails: the caller
     then takes the ordinary path, which reports that properly."""
     from sqlalchemy.exc import SQLAlchemyError
-    from ..extensions import autocommit_engine
+    from ..infra.extensions import autocommit_engine
     uid, _, version = (session_user_id or "").partition(":")
     pk = parse_uuid(uid)
     if pk is None or not (version.isascii() and version.isdigit()) or len(version) > 18 \

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import ApiKey, User, utcnow
 from .errors import NotFound, ValidationError
 from .validation import clean_text, parse_uuid, raise_if

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..events import Event, emit
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import Activity, Attachment, Issue, User
 from . import access, attachments_store as store
 from .errors import NotFound, ServiceError, ValidationError

@@ -10,7 +10,7 @@ import magic
 from flask import current_app
 from sqlalchemy import select
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import Attachment
 
 log = logging.getLogger(__name__)

@@ -6,9 +6,9 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import User
-from .errors import Conflict, ValidationError
+from .errors import Conflict
 from .validation import clean_text, raise_if
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

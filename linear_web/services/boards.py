@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, union_all
 from sqlalchemy.orm import joinedload, load_only, raiseload
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import STATUSES, Issue, Team, User
 from . import access, issues
 from .errors import NotFound, ValidationError

@@ -2,7 +2,7 @@
 from sqlalchemy import select
 
 from ..events import Event, emit
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import Activity, Comment, Issue, User, utcnow
 from . import access
 from .errors import Forbidden, NotFound

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from sqlalchemy import String, case, cast, func, literal, select
 from sqlalchemy.orm import aliased
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import Issue, Project, Team, User
 from .issue_queries import IssueFilters, filtered
 

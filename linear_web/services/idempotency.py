@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import IdempotencyRecord, User, utcnow
 from .errors import Conflict, ValidationError
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, literal_column, or_, select, text
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import PRIORITIES, STATUSES, Issue, User
 from ..models.issue import PRIORITY_RANK
 from . import access

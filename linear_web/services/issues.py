@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..events import Event, emit, lock_teams
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import (PRIORITIES, STATUSES, Activity, Comment, Issue, IssueAlias, Project, Team, User,
                       utcnow)
 from . import access

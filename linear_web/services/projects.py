@@ -2,7 +2,7 @@
 from sqlalchemy import case, func, insert, select, update
 
 from ..events import Event, emit, mark_changed
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import Activity, Issue, Project, User, utcnow
 from . import access
 from .validation import clean_text, raise_if

@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select, union_all
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import PRIORITIES, STATUSES, Activity, Issue, Membership, Team, User, utcnow
 from . import access
 

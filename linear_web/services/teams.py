@@ -4,11 +4,11 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import ROLES, Membership, Team, User
 from . import access
 from .auth import normalize_email
-from .errors import Conflict, Forbidden, NotFound, ValidationError
+from .errors import Conflict, NotFound
 from .validation import clean_text, parse_uuid, raise_if
 
 KEY = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")

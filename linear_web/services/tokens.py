@@ -4,7 +4,7 @@ from datetime import timedelta
 import jwt
 from flask import current_app
 
-from ..extensions import db
+from ..infra.extensions import db
 from ..models import User, utcnow
 from .api_keys import PREFIX, user_for_api_key
 from .validation import parse_uuid

@@ -3,19 +3,15 @@
 htmx and the upload script ask for the #attachments fragment (HX-Target: attachments); plain form
 posts get a 303 back to the issue page, or the error page with the 4xx status when input is bad.
 """
-from flask import abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, redirect, render_template, request, send_file
 from flask_login import current_user, login_required
 
-from .. import htmx
+from . import htmx
 from ..services import access
 from ..services import attachments as service
 from ..services.errors import ServiceError, ValidationError
 from . import bp
-
-
-def issue_url(issue) -> str:
-    """The issue page of an issue."""
-    return url_for("web.issue_detail", ref=issue.identifier)
+from .common import issue_url
 
 
 def _panel(issue_ref, status: int = 200, **extra):

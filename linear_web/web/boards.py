@@ -2,12 +2,12 @@
 from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import htmx
+from . import htmx
 from ..services import boards, projects, teams
 from ..services.errors import Conflict, ValidationError
 from ..services.issue_queries import IssueFilters
 from . import bp
-from .teams import load_team
+from .common import load_team
 
 
 def _filters(team):

@@ -9,12 +9,12 @@ from urllib.parse import urlencode
 from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import htmx
+from . import htmx
 from ..models import PRIORITY_LABELS, STATUS_LABELS, STATUSES
 from ..services import stats
 from . import bp
-from .attachments import issue_url
-from .teams import load_team
+from .common import issue_url
+from .common import load_team
 
 OPEN = list(stats.OPEN_STATUSES)
 PRIORITY_ORDER = (1, 2, 3, 0)

@@ -2,11 +2,11 @@
 from flask import flash, g, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import htmx
+from . import htmx
 from ..services import access, comments as comment_service, issues as issue_service
 from ..services.errors import Conflict, ValidationError
 from . import bp
-from .issues import pickers
+from .common import pickers
 
 UPDATE_FIELDS = ("title", "description", "status", "priority", "assignee_id", "project_id")
 FRAGMENTS = {"issue-title": "issues/_title.html", "issue-description": "issues/_description.html",

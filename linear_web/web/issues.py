@@ -1,25 +1,23 @@
 """Issue pages: the grouped list (filters, load more, bulk edit), create, detail, CSV export."""
 import json
 from dataclasses import replace
-from datetime import datetime, timezone
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import (Response, flash, g, make_response, redirect, render_template, request, session, stream_with_context,
+from flask import (Response, flash, make_response, redirect, render_template, request, session, stream_with_context,
                    url_for)
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from .. import htmx
-from ..markdown import render_markdown
+from . import htmx
+from ..infra.markdown import render_markdown
 from ..models import STATUSES
-from ..extensions import login_manager
-from ..services import access, exports, issue_queries as queries, issues as issue_service, projects as project_service
-from ..services import teams as team_service
+from ..infra.extensions import login_manager
+from ..services import access, exports, issue_queries as queries, issues as issue_service
 from ..services.errors import ValidationError
 from ..services.issue_queries import IssueFilters, Page
 from ..services.validation import clean_text, raise_if
 from . import bp, fragment_cache
-from .teams import load_team
+from .common import filter_url, load_team, pickers
 
 PAGE_SIZE = 50
 # The first page of each status group: five groups of 25 fill several screens (rows are ~36 px),
@@ -29,42 +27,6 @@ FIRST_PAGE = 25
 FORM_FIELDS = ("title", "description", "status", "priority", "assignee_id", "project_id")
 BULK_FIELDS = {"set_status": "status", "set_priority": "priority", "set_assignee": "assignee_id",
                "set_project": "project_id"}
-
-
-@bp.app_template_filter("age")
-def age(value: datetime, suffix: bool = False) -> str:
-    """Compact age of a timestamp: 5m, 3h, 2d, 6w, 1y (with suffix: "5m ago", "just now")."""
-    seconds = max(0, (datetime.now(timezone.utc) - value).total_seconds())
-    for unit, size in (("y", 31_536_000), ("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)):
-        if seconds >= size:
-            return f"{int(seconds // size)}{unit}" + (" ago" if suffix else "")
-    return "just now" if suffix else "now"
-
-
-@bp.app_template_global()
-def filter_url(endpoint: str, key: str, filters: IssueFilters, **extra) -> str:
-    """A URL of a team view that keeps the current filters (plus extra parameters)."""
-    args = MultiDict(filters.to_args())
-    for name, value in extra.items():
-        args[name] = value
-    return url_for(endpoint, key=key, **args.to_dict(flat=False))
-
-
-@bp.app_template_global()
-def issue_url(identifier: str) -> str:
-    """The issue page's URL. url_for once per request, then a concatenation: a list renders
-    hundreds of rows, and url_for (~25 µs each, twice a row) was a tenth of the fragment's time."""
-    prefix = g.get("issue_url_prefix")
-    if prefix is None:
-        # Identifiers (KEY-123) need no quoting, so the built URL of a placeholder is the prefix.
-        prefix = g.issue_url_prefix = url_for("web.issue_detail", ref="_")[:-1]
-    return prefix + identifier
-
-
-def pickers(team) -> dict:
-    """Members and projects of the team, for filters, forms and property pickers."""
-    members = [m.user for m in team_service.list_members(current_user, team.id)]
-    return {"members": members, "projects": project_service.list_projects(current_user, team.id)}
 
 
 def _grouped(filters: IssueFilters) -> dict:
@@ -265,7 +227,5 @@ def markdown_preview():
         return render_template("issues/_preview.html", html="", error=errors["text"]), 422
     return render_template("issues/_preview.html", html=render_markdown(text), error=None)
 
-
-from . import issue_detail  # noqa: E402,F401  (detail, update, delete, comments)
 
 __all__ = ["issue_list", "issue_new", "issue_create", "issue_bulk", "issue_export", "markdown_preview"]

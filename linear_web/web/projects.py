@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from ..services import access, projects as project_service
 from ..services.errors import NotFound, ValidationError
 from . import bp
-from .teams import load_team
+from .common import load_team
 
 
 def _project_of(team, project_id):

@@ -2,7 +2,7 @@
 from flask import render_template, request
 from flask_login import current_user, login_required
 
-from .. import htmx
+from . import htmx
 from ..services.errors import ValidationError
 from ..services.issue_queries import IssueFilters, Page, search_issues
 from . import bp

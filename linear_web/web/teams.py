@@ -1,21 +1,15 @@
 """Team pages: create a team, its landing page, settings and members (add, roles, remove, leave)."""
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import htmx
+from . import htmx
 from ..services import access, teams as team_service
 from ..services.errors import Conflict, ServiceError, ValidationError
 from ..services.validation import parse_uuid
 from . import bp
+from .common import load_team
 
 MEMBERS_ID = "team-members"
-
-
-def load_team(key: str):
-    """The current team for a team-scoped page (NotFound for outsiders) and the sidebar."""
-    team = access.team_for(current_user, key)
-    g.current_team = team
-    return team
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ import io
 import pytest
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Attachment
 from tests.services.test_attachments import DISGUISED, PDF, SAMPLES, empty_upload_dir, make_png, upload_dir_files
 

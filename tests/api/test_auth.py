@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 import jwt
 import pytest
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import User
 
 from .conftest import error_of

@@ -1,5 +1,5 @@
 """GET /api/v1/dashboard/stats: the exact shape of API.md, scoped to the caller's teams."""
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from tests.services.test_stats import seeded  # noqa: F401  (the known data set)
 
 from .conftest import error_of

@@ -1,7 +1,7 @@
 """Every failure is the JSON error body of API.md with the right status: never HTML, never a 500."""
 import pytest
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Issue, Team
 
 from .conftest import error_of

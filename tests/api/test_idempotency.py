@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Comment, IdempotencyRecord, Issue
 from linear_web.services import idempotency
 

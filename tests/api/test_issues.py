@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Activity, Issue
 
 from .conftest import error_of

@@ -2,7 +2,7 @@
 learns nothing about A's rows, and changes nothing. A census over the URL map keeps the list complete."""
 import pytest
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import ApiKey, Comment, Issue, Membership, Project, Team
 from linear_web.services import api_keys, comments
 

@@ -1,5 +1,5 @@
 """Projects: create, list per team, patch, delete keeps the issues."""
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Issue
 
 from .conftest import error_of

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Activity, utcnow
 from tests.services.test_attachments import PDF, empty_upload_dir, make_png
 

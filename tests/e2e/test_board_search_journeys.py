@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Issue
 from linear_web.services import issues
 

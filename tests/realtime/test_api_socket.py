@@ -2,7 +2,7 @@
 import pytest
 
 from linear_web.events import Event, emit
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Membership
 from linear_web.services import comments, issues
 

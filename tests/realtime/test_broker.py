@@ -7,7 +7,7 @@ import pytest
 from linear_web.events import CHANNEL, Event, emit
 from linear_web.events.broker import RESYNC, InProcessBroker, get_broker, set_broker
 from linear_web.events.presence import Presence, PresenceChanged
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 
 
 def event(title="x", **kw) -> Event:

@@ -4,7 +4,6 @@ An event made through one process reaches sockets held by the other; outsiders s
 nothing; presence on an issue page crosses processes; stopping a worker closes its sockets with
 1012 so clients reconnect elsewhere.
 """
-import json
 import os
 import signal
 import socket

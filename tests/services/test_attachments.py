@@ -10,7 +10,7 @@ import zlib
 
 import pytest
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Activity, Attachment
 from linear_web.services import attachments, issues
 from linear_web.services.attachments import TooLarge, UnsupportedType, clean_filename

@@ -2,7 +2,7 @@
 import bcrypt
 import pytest
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import User
 from linear_web.services import auth
 from linear_web.services.errors import Conflict, ValidationError

@@ -1,5 +1,5 @@
 """Foundation smoke: migrations applied, health, security headers."""
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 
 
 def test_health_reports_database_ok(client):

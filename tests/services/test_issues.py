@@ -2,7 +2,7 @@
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Activity, Issue
 from linear_web.services import access, comments, exports, issues
 from linear_web.services.errors import Conflict, NotFound, ValidationError

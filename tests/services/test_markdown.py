@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from linear_web.markdown import render_markdown
+from linear_web.infra.markdown import render_markdown
 
 
 @pytest.mark.parametrize("source", [

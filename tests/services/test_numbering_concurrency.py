@@ -1,5 +1,5 @@
 """Numbers and versions under real concurrency: threads, each with its own app context and session."""
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Activity, Issue, User
 from linear_web.services import issues
 from linear_web.services.errors import Conflict

@@ -1,7 +1,7 @@
 """Project rules: team scoping, validation, counts, deleting keeps the issues."""
 import pytest
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Activity, Issue, Project
 from linear_web.services import projects
 from linear_web.services.errors import NotFound, ValidationError

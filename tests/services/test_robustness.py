@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event, text
 
 from linear_web.events.broker import get_broker
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Activity, Issue, Team, User
 from linear_web.services import auth, issues, teams
 from linear_web.services.errors import Conflict, ValidationError

@@ -2,7 +2,7 @@
 import time
 from datetime import timedelta
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Activity, Comment, Issue, Team, utcnow
 
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Activity, utcnow
 from linear_web.services import issues, stats
 from linear_web.services.errors import NotFound

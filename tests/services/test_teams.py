@@ -1,7 +1,7 @@
 """Team rules: key format, duplicate keys, roles, the last admin, who may change what."""
 import pytest
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Membership, Team
 from linear_web.services import access, teams
 from linear_web.services.errors import Conflict, Forbidden, NotFound, ValidationError

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Attachment
 from linear_web.services import attachments
 from tests.services.test_attachments import DISGUISED, PDF, empty_upload_dir, make_png, upload_dir_files

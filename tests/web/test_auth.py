@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import User
 
 

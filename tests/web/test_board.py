@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Activity, Issue
 
 HX_BOARD = {"HX-Request": "true", "HX-Target": "board"}

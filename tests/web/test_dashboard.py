@@ -6,7 +6,7 @@ from html import unescape
 import pytest
 from flask import g
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 
 from tests.services.test_stats import seeded  # noqa: F401  (the known data set)
 

@@ -3,7 +3,7 @@ and only to a signed-in member (checked on every request, in one statement)."""
 import pytest
 from sqlalchemy import create_engine, text
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Issue, Team, User
 from linear_web.services import auth, comments, issues, projects, teams
 from linear_web.web import fragment_cache
@@ -139,7 +139,7 @@ def test_the_quick_check_failing_falls_back_to_the_ordinary_path(client, cache_t
     client.login(ada)
     client.get("/team/CCH/issues", headers=HX)
     from sqlalchemy.exc import OperationalError
-    from linear_web import extensions
+    from linear_web.infra import extensions
 
     class Broken:
         def connect(self):

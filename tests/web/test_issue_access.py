@@ -1,7 +1,7 @@
 """Every issue route from the outsider's side (404, nothing changed), without CSRF (400), logged out."""
 import pytest
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Comment, Issue
 from linear_web.services import comments
 

@@ -1,7 +1,7 @@
 """Comments on the issue page: add, edit and delete one's own; Markdown sanitised; errors inline."""
 import pytest
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Comment
 from linear_web.services import comments
 

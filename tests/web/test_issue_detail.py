@@ -1,9 +1,8 @@
 """The issue page: redirects, fragments for in-place edits, stale versions, Markdown, delete, queries."""
 import re
 
-import pytest
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Activity, Issue
 from linear_web.services import comments, issues
 

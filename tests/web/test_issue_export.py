@@ -95,7 +95,7 @@ def test_timestamps_are_written_as_isoformat_in_utc(client, f, team):
     """PostgreSQL formats them in SQL: the text must match datetime.isoformat(), whole seconds too."""
     from datetime import datetime, timezone
 
-    from linear_web.extensions import db
+    from linear_web.infra.extensions import db
     t, admin, _ = team
     whole, fraction = f.issue(t, admin, title="whole"), f.issue(t, admin, title="fraction")
     whole.created_at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)

@@ -2,7 +2,7 @@
 import pytest
 from flask import g
 
-from linear_web.extensions import db
+from linear_web.infra.extensions import db
 from linear_web.models import Membership, Team
 from linear_web.services import access
 

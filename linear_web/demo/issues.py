@@ -11,9 +11,9 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, func, select, update
 
-from .extensions import db
-from .models import Activity, Comment, Issue, Membership, Project, Team, User, utcnow
-from .services import comments, issues
+from ..infra.extensions import db
+from ..models import Activity, Comment, Issue, Membership, Project, Team, User, utcnow
+from ..services import comments, issues
 
 # (share of the issues, statuses weighted like a real team's board)
 TEAM_SHARE = {"ENG": 0.6, "DES": 0.4}

@@ -1,9 +1,9 @@
 """Login throttling shared by the browser form and the API: 10 failures a minute per email and per address."""
 from flask import request
 
-from .extensions import limiter
-from .net import client_address
-from .services.auth import normalize_email
+from ..infra.extensions import limiter
+from ..infra.net import client_address
+from ..services.auth import normalize_email
 
 LOGIN_LIMIT = "10 per minute"
 

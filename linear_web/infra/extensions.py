@@ -39,7 +39,7 @@ def autocommit_engine():
     if engine is None:
         engine = create_engine(db.engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
                                pool_size=4, max_overflow=4, pool_recycle=3600)
-        from . import tune_sqlite
+        from .database import tune_sqlite
         tune_sqlite(engine)
         if engine.dialect.name == "postgresql":
             from sqlalchemy import event

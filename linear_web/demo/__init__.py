@@ -1,10 +1,10 @@
 """Demo workspace for `flask --app wsgi seed-demo` (idempotent)."""
 from sqlalchemy import select
 
-from .extensions import db
-from .models import User
-from .seed_issues import seed_issues
-from .services import auth, projects, teams
+from ..infra.extensions import db
+from ..models import User
+from .issues import seed_issues
+from ..services import auth, projects, teams
 
 DEMO_PASSWORD = "demo-password-1"
 DEMO_USERS = [("Ada Lovelace", "ada@example.com"), ("Grace Hopper", "grace@example.com"),
@@ -19,7 +19,7 @@ def _user(name: str, email: str) -> User:
 def seed_demo(issue_count: int = 300):
     """Create users, teams, projects (and issues, once per team); yields lines to print."""
     ada, grace, linus = (_user(n, e) for n, e in DEMO_USERS)
-    from .models import Team
+    from ..models import Team
     existing = {t.key for t in db.session.scalars(select(Team))}
     if "ENG" not in existing:
         eng = teams.create_team(ada, "ENG", "Engineering", "Builds and runs the product.")

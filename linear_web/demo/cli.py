@@ -8,6 +8,6 @@ def register(app: Flask) -> None:
     @click.option("--issues", default=300, show_default=True, help="Issues to create per run (first run only).")
     def seed_demo(issues):
         """Create a believable demo workspace (idempotent)."""
-        from .seed import seed_demo as run
+        from . import seed_demo as run
         for line in run(issues):
             click.echo(line)

@@ -10,6 +10,3 @@ def targets(*ids: str) -> bool:
     """True when this is an htmx request whose target is one of these element ids."""
     return is_htmx() and request.headers.get("HX-Target") in ids
 
-
-def is_history_restore() -> bool:
-    return request.headers.get("HX-History-Restore-Request") == "true"
