@@ -16,12 +16,30 @@ from ..infra.extensions import db
 from ..models import iso, utcnow
 
 CHANNEL = "linear_web_events"
-TYPES = ("ISSUE_CREATED", "ISSUE_UPDATED", "ISSUE_DELETED", "COMMENT_CREATED")  # the API's live events
-# Events only the browser's pages receive (open issue pages update their attachments panel);
-# API sockets keep to the types of shared/API.md.
-PAGE_TYPES = ("ATTACHMENTS_CHANGED",)
-# Event types that change nothing an issue list shows: they leave the team's data_version.
-UNLISTED_TYPES = ("ATTACHMENTS_CHANGED",)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What an event type means for its receivers."""
+
+    api: bool  # API sockets receive it (the contract's event types); else browser pages only
+    changes_lists: bool  # changes what the team's issue lists show: data_version goes up
+
+
+ISSUE_CREATED = "ISSUE_CREATED"
+ISSUE_UPDATED = "ISSUE_UPDATED"
+ISSUE_DELETED = "ISSUE_DELETED"
+COMMENT_CREATED = "COMMENT_CREATED"
+# Open issue pages update their attachments panel; lists show nothing of attachments.
+ATTACHMENTS_CHANGED = "ATTACHMENTS_CHANGED"
+KINDS: dict[str, Kind] = {
+    ISSUE_CREATED: Kind(api=True, changes_lists=True),
+    ISSUE_UPDATED: Kind(api=True, changes_lists=True),
+    ISSUE_DELETED: Kind(api=True, changes_lists=True),
+    COMMENT_CREATED: Kind(api=True, changes_lists=True),
+    ATTACHMENTS_CHANGED: Kind(api=False, changes_lists=False),
+}
+API_TYPES = tuple(t for t, k in KINDS.items() if k.api)
 
 
 @dataclass(frozen=True)
@@ -42,6 +60,10 @@ class Event:
     def for_issue(cls, type_: str, issue, actor, **extra) -> "Event":
         return cls(type=type_, team_id=str(issue.team_id), actor_id=str(actor.id),
                    issue_id=str(issue.id), identifier=issue.identifier, **extra)
+
+    @property
+    def kind(self) -> Kind:
+        return KINDS[self.type]
 
     def to_payload(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))
@@ -84,7 +106,7 @@ def _bump(session, team_ids) -> None:
 def emit(event: Event) -> None:
     """Queue an event on the current transaction (PostgreSQL: NOTIFY now, delivered on commit)."""
     session = db.session()
-    if event.type not in UNLISTED_TYPES:
+    if event.kind.changes_lists:
         mark_changed(event.team_id, event.old_team_id)
     # Flask-SQLAlchemy's session has no `bind` of its own: ask which engine it would use.
     if session.get_bind().dialect.name == "postgresql":

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..events import TYPES, Event
+from ..events import API_TYPES, COMMENT_CREATED, ISSUE_DELETED, Event
 from ..infra.extensions import db
 from ..models import Activity, Attachment, Comment, Issue, IssueAlias, Membership, Project, Team, User
 from ..services.attachments import attachments_of
@@ -77,7 +77,7 @@ def _member_ids(session: Session, team_id) -> frozenset[str]:
 def _load(event: Event) -> Loaded:
     view = Loaded(event)
     with Session(db.engine, expire_on_commit=False) as session:
-        if event.type != "ISSUE_DELETED":
+        if event.type != ISSUE_DELETED:
             view.issue = session.scalars(select(Issue).where(Issue.id == _uuid(event.issue_id))).first()
             if view.issue is None:
                 return view                   # deleted since: its ISSUE_DELETED follows
@@ -90,7 +90,7 @@ def _load(event: Event) -> Loaded:
             view.old_identifier = _old_identifier(session, event)
     view.json_text = _message(view)
     if view.old_members:
-        view.left_text = json.dumps({"type": "ISSUE_DELETED", "team_id": event.old_team_id,
+        view.left_text = json.dumps({"type": ISSUE_DELETED, "team_id": event.old_team_id,
                                      "actor_id": event.actor_id, "at": event.at,
                                      "issue": {"id": event.issue_id, "identifier": view.old_identifier}})
     return view
@@ -99,14 +99,14 @@ def _load(event: Event) -> Loaded:
 def _message(view: Loaded) -> str | None:
     """The API's live event (shared/API.md "Live events"), or None when there is nothing to say."""
     ev = view.event
-    if ev.type not in TYPES:
-        return None                           # a page-only event (events.PAGE_TYPES)
+    if ev.type not in API_TYPES:
+        return None                           # a page-only event
     msg = {"type": ev.type, "team_id": view.team_id, "actor_id": ev.actor_id, "at": ev.at}
-    if ev.type == "ISSUE_DELETED":
+    if ev.type == ISSUE_DELETED:
         msg["issue"] = {"id": ev.issue_id, "identifier": ev.identifier}
     else:
         msg["issue"] = view.issue.to_json()
-    if ev.type == "COMMENT_CREATED":
+    if ev.type == COMMENT_CREATED:
         if view.comment is None:
             return None                       # deleted before delivery
         msg["comment"] = view.comment.to_json()

@@ -19,7 +19,7 @@ from flask import render_template
 from jinja2 import TemplateNotFound
 from markupsafe import escape
 
-from ..events import PAGE_TYPES, Event
+from ..events import ATTACHMENTS_CHANGED, COMMENT_CREATED, ISSUE_DELETED, Event
 from ..events.broker import RESYNC, get_broker
 from ..events.presence import HEARTBEAT, PresenceChanged, presence
 from ..services import access
@@ -117,7 +117,7 @@ class PageStream:
 
     def _dashboard(self, event: Event) -> str:
         """Stats of one team (or all the user's teams): re-fetch on any change to its issues."""
-        if event.type == "COMMENT_CREATED" or event.type in PAGE_TYPES:
+        if event.type in (COMMENT_CREATED, ATTACHMENTS_CHANGED):
             return ""
         view = load(event)
         for team_id, members in ((view.team_id, view.members), (event.old_team_id, view.old_members)):
@@ -133,9 +133,9 @@ class PageStream:
             return delete(prefix + (view.old_identifier or event.identifier)) + REFRESH
         if view.team_id != self.team_id or self.user_id not in view.members:
             return ""
-        if event.type == "ISSUE_DELETED":
+        if event.type == ISSUE_DELETED:
             return delete(prefix + event.identifier) + REFRESH
-        if event.type == "COMMENT_CREATED" or event.type in PAGE_TYPES or view.issue is None:
+        if event.type in (COMMENT_CREATED, ATTACHMENTS_CHANGED) or view.issue is None:
             return ""
         name = "issues/_row.html" if self.kind == "list" else "boards/_card.html"
         return _render(name, issue=view.issue) + REFRESH
@@ -144,19 +144,19 @@ class PageStream:
         """The issue page: title, description, properties, new timeline entries."""
         if event.issue_id != self.issue_id:
             return ""
-        if event.type == "ISSUE_DELETED":
+        if event.type == ISSUE_DELETED:
             return gone("This issue was deleted.")
         view = load(event)
         if view.issue is None:
             return ""
         if self.user_id not in view.members:
             return gone("This issue moved to a team you are not a member of.")
-        if event.type == "COMMENT_CREATED":
+        if event.type == COMMENT_CREATED:
             if view.comment is None:
                 return ""
             html = _render("issues/_comment.html", comment=view.comment)
             return append(TIMELINE_ID, f"comment-{view.comment.id}", html)
-        if event.type == "ATTACHMENTS_CHANGED":
+        if event.type == ATTACHMENTS_CHANGED:
             # The list and its count only: the panel's upload form and progress stay as they are.
             files = view.extra("attachments", lambda s: issue_attachments(s, view.issue.id))
             parts = [_render("issues/_attachment_list.html", issue=view.issue, attachments=files),

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .. import events
 from ..events import Event, emit
 from ..infra.extensions import db
 from ..models import Activity, Attachment, Issue, User
@@ -124,7 +125,7 @@ def _record(actor: User, issue: Issue, name: str, kind: str, size: int, storage_
         attachment.uploader = actor
         db.session.add(attachment)
         db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action="attached", new_value=name))
-        emit(Event.for_issue("ATTACHMENTS_CHANGED", issue, actor))
+        emit(Event.for_issue(events.ATTACHMENTS_CHANGED, issue, actor))
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -179,7 +180,7 @@ def rename(actor: User, ref, filename) -> Attachment:
     if filename is not None and not isinstance(filename, str):
         raise ValidationError({"filename": "The name must be text."})
     attachment.filename = _checked_name(filename, "filename")
-    emit(Event.for_issue("ATTACHMENTS_CHANGED", issue_of(attachment), actor))
+    emit(Event.for_issue(events.ATTACHMENTS_CHANGED, issue_of(attachment), actor))
     db.session.commit()
     return attachment
 
@@ -189,7 +190,7 @@ def delete(actor: User, ref) -> Issue:
     attachment = attachment_for(actor, ref)
     issue, storage_name = issue_of(attachment), attachment.storage_name
     db.session.delete(attachment)
-    emit(Event.for_issue("ATTACHMENTS_CHANGED", issue, actor))
+    emit(Event.for_issue(events.ATTACHMENTS_CHANGED, issue, actor))
     db.session.commit()
     store.remove_files([storage_name])
     return issue

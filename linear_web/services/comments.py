@@ -1,6 +1,7 @@
 """Comments on issues: anyone in the team may comment; authors edit and delete their own."""
 from sqlalchemy import select
 
+from .. import events
 from ..events import Event, emit
 from ..infra.extensions import db
 from ..models import Activity, Comment, Issue, User, utcnow
@@ -26,7 +27,7 @@ def create_comment(actor: User, issue_ref, body) -> Comment:
     db.session.add(comment)
     db.session.flush()
     db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action="commented"))
-    emit(Event.for_issue("COMMENT_CREATED", issue, actor, comment_id=str(comment.id)))
+    emit(Event.for_issue(events.COMMENT_CREATED, issue, actor, comment_id=str(comment.id)))
     db.session.commit()
     return comment
 

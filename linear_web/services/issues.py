@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import events
 from ..events import Event, emit, lock_teams
 from ..infra.extensions import db
 from ..models import (PRIORITIES, STATUSES, Activity, Comment, Issue, IssueAlias, Project, Team, User,
@@ -92,7 +93,7 @@ def create_issue(actor: User, team_ref, data: dict) -> Issue:
     db.session.add(issue)
     db.session.flush()
     db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action="created", created_at=now))
-    emit(Event.for_issue("ISSUE_CREATED", issue, actor))
+    emit(Event.for_issue(events.ISSUE_CREATED, issue, actor))
     db.session.commit()
     return issue
 
@@ -157,7 +158,7 @@ def update_issue(actor: User, issue_ref, data: dict, *, version=None, position: 
     if not changed:
         return issue
     issue.updated_at = utcnow()
-    emit(Event.for_issue("ISSUE_UPDATED", issue, actor, old_team_id=old_team_id))
+    emit(Event.for_issue(events.ISSUE_UPDATED, issue, actor, old_team_id=old_team_id))
     _commit_or_conflict(issue)
     return issue
 
@@ -230,7 +231,7 @@ def delete_issue(actor: User, issue_ref) -> dict:
     info = {"id": str(issue.id), "identifier": issue.identifier, "team_id": str(issue.team_id)}
     from . import attachments_store
     files = attachments_store.files_of_issue(issue.id)
-    emit(Event.for_issue("ISSUE_DELETED", issue, actor))
+    emit(Event.for_issue(events.ISSUE_DELETED, issue, actor))
     db.session.delete(issue)
     db.session.commit()
     attachments_store.remove_files(files)
@@ -254,7 +255,7 @@ def bulk_update(actor: User, refs: list, data: dict) -> list[Issue]:
     for issue in issues:
         if _apply(actor, issue, values):
             issue.updated_at = now
-            emit(Event.for_issue("ISSUE_UPDATED", issue, actor))
+            emit(Event.for_issue(events.ISSUE_UPDATED, issue, actor))
     _commit_or_conflict(issues[0])
     return issues
 

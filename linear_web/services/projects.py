@@ -1,6 +1,7 @@
 """Projects of a team."""
 from sqlalchemy import case, func, insert, select, update
 
+from .. import events
 from ..events import Event, emit, mark_changed
 from ..infra.extensions import db
 from ..models import Activity, Issue, Project, User, utcnow
@@ -83,7 +84,7 @@ def delete_project(actor: User, project_ref) -> int:
             {"issue_id": iid, "actor_id": actor.id, "action": "updated", "field": "project",
              "old_value": project.name, "new_value": None, "created_at": now} for iid, _ in rows])
         for iid, number in rows:
-            emit(Event(type="ISSUE_UPDATED", team_id=str(project.team_id), actor_id=str(actor.id),
+            emit(Event(type=events.ISSUE_UPDATED, team_id=str(project.team_id), actor_id=str(actor.id),
                        issue_id=str(iid), identifier=f"{key}-{number}"))
     db.session.delete(project)
     db.session.commit()

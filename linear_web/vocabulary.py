@@ -1,0 +1,84 @@
+"""The issue vocabulary: every fact about statuses, priorities, identifiers and field limits.
+
+Models (check constraints), the API's pydantic `Literal`s, service validation, templates
+(pickers, icons, dashboard) and JavaScript (through data attributes) all read from here.
+Adding a status is one edit to STATUSES plus a migration for the check constraint.
+This module imports nothing of linear_web.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Status:
+    """One workflow status, in board and list order."""
+
+    value: str
+    label: str
+    open: bool  # counts as open work (dashboard, project counts, overdue…)
+    counted: bool = True  # counts towards progress: done / (all counted); canceled does not
+
+
+STATUSES_INFO: tuple[Status, ...] = (
+    Status("backlog", "Backlog", open=True),
+    Status("todo", "Todo", open=True),
+    Status("in_progress", "In Progress", open=True),
+    Status("done", "Done", open=False),
+    Status("canceled", "Canceled", open=False, counted=False),
+)
+STATUSES: tuple[str, ...] = tuple(s.value for s in STATUSES_INFO)
+STATUS_LABELS: dict[str, str] = {s.value: s.label for s in STATUSES_INFO}
+OPEN_STATUSES: tuple[str, ...] = tuple(s.value for s in STATUSES_INFO if s.open)
+CLOSED_STATUSES: tuple[str, ...] = tuple(s.value for s in STATUSES_INFO if not s.open)
+COUNTED_STATUSES: tuple[str, ...] = tuple(s.value for s in STATUSES_INFO if s.counted)
+DONE = "done"  # the status that completes work (progress, completed-per-day)
+DEFAULT_STATUS = "backlog"
+StatusLiteral = Literal[STATUSES]  # type: ignore[valid-type]
+
+PRIORITY_LABELS: dict[int, str] = {0: "No priority", 1: "High", 2: "Medium", 3: "Low"}
+PRIORITIES: tuple[int, ...] = tuple(PRIORITY_LABELS)
+NO_PRIORITY = 0
+PriorityLiteral = Literal[PRIORITIES]  # type: ignore[valid-type]
+
+# Field limits (characters). Services enforce them with their messages; columns are sized by them.
+TITLE_MAX = 255
+BODY_MAX = 100_000  # issue descriptions, comments, Markdown previews
+NAME_MAX = 100  # user, team, project and API key names
+DESCRIPTION_MAX = 10_000  # team and project descriptions
+EMAIL_MAX = 254
+PASSWORD_MIN = 8
+PASSWORD_MAX_BYTES = 72  # bcrypt reads no further
+TEAM_KEY_MIN, TEAM_KEY_MAX = 2, 10
+FILENAME_MAX = 255
+SEARCH_MAX = 200
+FILTER_TEXT_MAX = 100
+
+# Identifiers: a team key (a letter, then letters or digits) and the issue's number, "ENG-42".
+TEAM_KEY_PATTERN = rf"[A-Za-z][A-Za-z0-9]{{{TEAM_KEY_MIN - 1},{TEAM_KEY_MAX - 1}}}"
+_IDENTIFIER = re.compile(rf"({TEAM_KEY_PATTERN})-(\d{{1,9}})")
+
+
+def identifier(team_key: str, number: int) -> str:
+    """The human identifier of issue `number` of team `team_key`: ENG-42."""
+    return f"{team_key}-{number}"
+
+
+def parse_identifier(ref) -> tuple[str, int] | None:
+    """(TEAM KEY upper-cased, number) of "eng-42"; None when ref is not an identifier."""
+    match = _IDENTIFIER.fullmatch(ref) if isinstance(ref, str) else None
+    return (match.group(1).upper(), int(match.group(2))) if match else None
+
+
+def parse_version(raw) -> int | None:
+    """The optimistic-locking version a client sent (JSON number or form text): None when not
+    sent (None or ""), the number otherwise; ValueError when it is not a whole number."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit() and len(raw.strip()) <= 18:
+        return int(raw.strip())
+    raise ValueError("Version must be a whole number.")
