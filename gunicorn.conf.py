@@ -2,15 +2,17 @@
 
 gthread workers: every open WebSocket holds one worker thread for its lifetime (flask-sock), so
 threads are sized for the expected sockets per worker plus headroom for ordinary requests.
-Environment: PORT (default 8000), WEB_CONCURRENCY (workers, default: CPU count),
-GUNICORN_THREADS (threads per worker, default 200), GUNICORN_ACCESSLOG ("-" for stdout).
+Environment: HOST (default 0.0.0.0) and PORT (default 8000), WEB_CONCURRENCY (workers, default
+one on SQLite, the CPU count on PostgreSQL; several on SQLite are refused), GUNICORN_THREADS
+(threads per worker, default 200), GUNICORN_ACCESSLOG ("-" for stdout), GUNICORN_LOGLEVEL.
 Each worker starts its own PostgreSQL LISTEN connection lazily, after the fork.
 """
-import multiprocessing
 import os
 
-bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY") or max(2, multiprocessing.cpu_count()))
+from linear_web.config import server_bind, server_workers
+
+bind = server_bind()
+workers = server_workers()
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "200"))
 # gthread counts kept-alive connections too: room for every socket thread plus idle clients.
@@ -27,9 +29,8 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 def post_worker_init(worker):
     """The app is loaded: move its objects out of the garbage collector's sight (gc.freeze).
 
-    A full collection walks every tracked object (~130,000 once the app has served a few pages)
-    and took 40-50 ms with the GIL held, a stall for every request of the worker; frozen objects
-    are skipped. Objects made later are collected as usual."""
+    A full collection walks every tracked object with the GIL held, a stall for every request of
+    the worker (BENCHMARKS.md); frozen objects are skipped. Objects made later are collected as usual."""
     import gc
     from sqlalchemy.orm import configure_mappers
     configure_mappers()

@@ -36,7 +36,6 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to continue."
     login_manager.session_protection = "basic"
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     sock.init_app(app)
     events.install(app)

@@ -1,4 +1,4 @@
-"""Configuration from the environment (see shared/API.md, "Running the server")."""
+"""Configuration from the environment: every setting the code reads is declared here (README, "Configuration")."""
 import logging
 import os
 import secrets
@@ -19,6 +19,32 @@ def database_url(url: str | None) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg2://" + url[len(prefix):]
     return url
+
+
+def is_sqlite(url: str | None) -> bool:
+    """True for the embedded default (no DATABASE_URL) and for sqlite:// URLs."""
+    return not url or url.startswith("sqlite")
+
+
+def server_workers(environ=os.environ, cpus: int | None = None) -> int:
+    """gunicorn worker processes: WEB_CONCURRENCY, else one on SQLite and the CPU count (at least
+    two) on PostgreSQL. Several processes on SQLite are refused: live events travel through an
+    in-process broker there, so pages served by another process would never update."""
+    raw = (environ.get("WEB_CONCURRENCY") or "").strip()
+    sqlite = is_sqlite(environ.get("DATABASE_URL"))
+    if not raw:
+        return 1 if sqlite else max(2, cpus or os.cpu_count() or 1)
+    if not raw.isdigit() or int(raw) < 1:
+        raise RuntimeError(f"WEB_CONCURRENCY must be a whole number of at least 1, got {raw!r}")
+    if sqlite and int(raw) > 1:
+        raise RuntimeError(f"WEB_CONCURRENCY={raw} with SQLite: live updates need a single process on "
+                           "SQLite. Set DATABASE_URL to PostgreSQL to run several workers, or use 1.")
+    return int(raw)
+
+
+def server_bind(environ=os.environ) -> str:
+    """The address gunicorn listens on: HOST (default 0.0.0.0) and PORT (default 8000)."""
+    return f"{environ.get('HOST') or '0.0.0.0'}:{environ.get('PORT') or '8000'}"
 
 
 def secret_key() -> str:
@@ -81,6 +107,9 @@ class Config:
         self.SOCK_SERVER_OPTIONS = {"ping_interval": 25}
         self.WS_MAX_PER_USER = _int("WS_MAX_PER_USER", 20, 1)
         self.WS_QUEUE_SIZE = _int("WS_QUEUE_SIZE", 200, 1)
+        # How often an idle socket checks its client, and whether permessage-deflate is offered.
+        self.WS_POLL_SECONDS = 1.0
+        self.WS_COMPRESSION = _bool("WS_COMPRESSION")
         # Ordinary requests running Python at once per worker process (0: no limit); see admission.py.
         self.REQUEST_CONCURRENCY = _int("REQUEST_CONCURRENCY", 4, 0)
         self.JSON_SORT_KEYS = False

@@ -136,3 +136,59 @@ def test_bad_number_settings_fail_at_startup_naming_the_variable(monkeypatch, va
     monkeypatch.setenv("MAX_UPLOAD_MB", value)
     with pytest.raises(RuntimeError, match="MAX_UPLOAD_MB"):
         Config()
+
+
+@pytest.mark.parametrize("env, workers", [
+    ({}, 1),                                                    # the embedded default: SQLite
+    ({"DATABASE_URL": "sqlite:////srv/app.db"}, 1),
+    ({"DATABASE_URL": "postgresql://u@h/d"}, 4),                # the CPU count
+    ({"DATABASE_URL": "postgresql://u@h/d", "WEB_CONCURRENCY": "3"}, 3),
+    ({"WEB_CONCURRENCY": "1"}, 1),
+])
+def test_server_workers_default_to_one_on_sqlite(env, workers):
+    assert config.server_workers(env, cpus=4) == workers
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"WEB_CONCURRENCY": "3"}, "live updates need a single process on SQLite"),
+    ({"WEB_CONCURRENCY": "two", "DATABASE_URL": "postgresql://u@h/d"}, "whole number"),
+    ({"WEB_CONCURRENCY": "0", "DATABASE_URL": "postgresql://u@h/d"}, "at least 1"),
+])
+def test_server_workers_refuses_contradictions(env, message):
+    with pytest.raises(RuntimeError, match=message):
+        config.server_workers(env, cpus=4)
+
+
+def test_server_bind_reads_host_and_port():
+    assert config.server_bind({}) == "0.0.0.0:8000"
+    assert config.server_bind({"HOST": "127.0.0.1", "PORT": "9001"}) == "127.0.0.1:9001"
+
+
+def test_gunicorn_refuses_several_workers_on_sqlite(tmp_path):
+    """gunicorn.conf.py stops the server before it starts, naming the fix."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {
+        "WEB_CONCURRENCY": "2", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k" * 48}
+    done = subprocess.run([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--check-config", "wsgi:app"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "WEB_CONCURRENCY=2 with SQLite" in done.stderr + done.stdout
+
+
+def test_every_setting_the_code_reads_is_declared_in_config():
+    """app.config["X"] / config.get("X") anywhere in the package names a setting Config declares."""
+    import re
+    declared = set(vars(Config()))
+    used = set()
+    for path in (ROOT / "linear_web").rglob("*.py"):
+        used |= set(re.findall(r"""config(?:\.get\(|\[)["']([A-Z][A-Z0-9_]+)["']""", path.read_text()))
+    assert used and used <= declared, sorted(used - declared)
+
+
+def test_every_environment_variable_is_in_the_readme_table():
+    """Each variable config.py or gunicorn.conf.py reads has a row in README's Configuration table."""
+    import re
+    code = (ROOT / "linear_web/config.py").read_text() + (ROOT / "gunicorn.conf.py").read_text()
+    names = set(re.findall(r"""(?:_int|_bool|environ\.get|environ\[)\(?["']([A-Z][A-Z0-9_]+)["']""", code))
+    table = "\n".join(line for line in (ROOT / "README.md").read_text().splitlines() if line.startswith("| `"))
+    assert {"DATABASE_URL", "WEB_CONCURRENCY", "HOST", "BCRYPT_ROUNDS"} <= names
+    assert not {n for n in names if f"`{n}`" not in table}
