@@ -43,7 +43,7 @@ def autocommit_engine():
         tune_sqlite(engine)
         if engine.dialect.name == "postgresql":
             from sqlalchemy import event
-            from .services.access import SESSION_TEAM_PREPARE
+            from ..services.access import SESSION_TEAM_PREPARE
 
             @event.listens_for(engine, "connect")
             def _prepare(dbapi_conn, _record):
