@@ -17,6 +17,11 @@ def team_ids_of(user: User):
     return select(Membership.team_id).where(Membership.user_id == user.id).scalar_subquery()
 
 
+def member_ids_of(team_id):
+    """A select of the ids of a team's members (who may receive its events)."""
+    return select(Membership.user_id).where(Membership.team_id == team_id)
+
+
 def memberships(user: User) -> list[Membership]:
     """The user's memberships with their teams, ordered by team key."""
     stmt = (select(Membership).join(Team).where(Membership.user_id == user.id).order_by(Team.key))

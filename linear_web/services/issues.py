@@ -273,11 +273,18 @@ def issue_detail(actor: User, issue_ref) -> Issue:
     return issue
 
 
+def activity_of(issue_id, *, newest_first: bool = False):
+    """The select of an issue's activity rows (actors joined), without an access check: for callers
+    that made it (list_activity) or that check each reader (live pushes)."""
+    order = (Activity.created_at.desc(), Activity.id.desc()) if newest_first else (Activity.created_at, Activity.id)
+    return select(Activity).where(Activity.issue_id == issue_id).order_by(*order)
+
+
 def list_activity(actor: User, issue_ref) -> list[Activity]:
+    """The issue's activity history, oldest first."""
     issue = access.issue_for(actor, issue_ref)
-    stmt = select(Activity).where(Activity.issue_id == issue.id).order_by(Activity.created_at, Activity.id)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(activity_of(issue.id)))
 
 
 __all__ = ["create_issue", "update_issue", "move_card", "delete_issue", "bulk_update", "issue_detail",
-           "list_activity", "next_number", "Comment"]
+           "activity_of", "list_activity", "next_number", "Comment"]

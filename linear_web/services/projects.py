@@ -31,14 +31,17 @@ def create_project(actor: User, team_ref, name, description="") -> Project:
     return project
 
 
+def projects_of(team_ids):
+    """The select of the projects of some teams (ids or a subquery of them) by name, without an
+    access check: for callers that made it (list_projects) or that check each reader (live pushes)."""
+    return select(Project).where(Project.team_id.in_(team_ids)).order_by(Project.name, Project.id)
+
+
 def list_projects(actor: User, team_ref=None) -> list[Project]:
     """Projects of one team, or of all the actor's teams."""
-    stmt = select(Project).order_by(Project.name, Project.id)
     if team_ref is not None:
-        stmt = stmt.where(Project.team_id == access.team_for(actor, team_ref).id)
-    else:
-        stmt = stmt.where(Project.team_id.in_(access.team_ids_of(actor)))
-    return list(db.session.scalars(stmt))
+        return list(db.session.scalars(projects_of([access.team_for(actor, team_ref).id])))
+    return list(db.session.scalars(projects_of(access.team_ids_of(actor))))
 
 
 def update_project(actor: User, project_ref, name=None, description=None) -> Project:

@@ -62,11 +62,17 @@ def list_teams(actor: User) -> list[tuple[Team, str]]:
     return [(m.team, m.role) for m in access.memberships(actor)]
 
 
+def members_of(team_id):
+    """The select of a team's memberships (users joined) by name, without an access check: for
+    callers that made it (list_members) or that check each reader (live pushes)."""
+    return (select(Membership).join(User, Membership.user_id == User.id)
+            .where(Membership.team_id == team_id).order_by(User.name))
+
+
 def list_members(actor: User, team_ref) -> list[Membership]:
+    """The members of one of the actor's teams, by name."""
     team = access.team_for(actor, team_ref)
-    stmt = (select(Membership).join(User, Membership.user_id == User.id)
-            .where(Membership.team_id == team.id).order_by(User.name))
-    return list(db.session.scalars(stmt).unique())
+    return list(db.session.scalars(members_of(team.id)).unique())
 
 
 def _check_role(errors: dict, role) -> str | None:
