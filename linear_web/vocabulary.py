@@ -61,13 +61,14 @@ FILTER_TEXT_MAX = 100
 
 # Identifiers: a team key (a letter, then letters or digits) and the issue's number, "ENG-42".
 TEAM_KEY_PATTERN = rf"[A-Za-z][A-Za-z0-9]{{{TEAM_KEY_MIN - 1},{TEAM_KEY_MAX - 1}}}"
+IDENTIFIER_SEPARATOR = "-"
 NUMBER_DIGITS_MAX = 9  # issue numbers stay well inside a 32-bit integer column
-_IDENTIFIER = re.compile(rf"({TEAM_KEY_PATTERN})-([0-9]{{1,{NUMBER_DIGITS_MAX}}})")
+_IDENTIFIER = re.compile(rf"({TEAM_KEY_PATTERN}){IDENTIFIER_SEPARATOR}([0-9]{{1,{NUMBER_DIGITS_MAX}}})")
 
 
 def identifier(team_key: str, number: int) -> str:
     """The human identifier of issue `number` of team `team_key`: ENG-42."""
-    return f"{team_key}-{number}"
+    return f"{team_key}{IDENTIFIER_SEPARATOR}{number}"
 
 
 def parse_identifier(ref) -> tuple[str, int] | None:

@@ -2,13 +2,14 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import (CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid, func,
-                        literal_column)
+from sqlalchemy import (CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid, cast,
+                        func, literal_column)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.extensions import db
 from ..infra.markdown import render_markdown
-from ..vocabulary import DEFAULT_STATUS, NO_PRIORITY, PRIORITIES, STATUSES, TITLE_MAX, identifier
+from ..vocabulary import (DEFAULT_STATUS, IDENTIFIER_SEPARATOR, NO_PRIORITY, PRIORITIES, STATUSES, TITLE_MAX,
+                          identifier)
 from .base import UTCDateTime, created_at, iso, utcnow, uuid_pk
 
 TRACKED_FIELDS = ("status", "priority", "title", "description", "assignee", "project")
@@ -103,6 +104,11 @@ PRIORITY_RANK = func.coalesce(func.nullif(Issue.priority, literal_column("0")), 
 # Serves `sort=priority` (ORDER BY rank, created_at DESC, id DESC) as an ordered index scan; without
 # it every list group sorted all of a team's matching rows (BENCHMARKS.md).
 Index("ix_issues_team_priority_rank", Issue.team_id, PRIORITY_RANK, Issue.created_at.desc(), Issue.id.desc())
+
+
+def identifier_sql(team_key, number):
+    """KEY-N computed by the database (exports), the same text as Issue.identifier."""
+    return team_key + IDENTIFIER_SEPARATOR + cast(number, String)
 
 
 class IssueAlias(db.Model):

@@ -18,6 +18,7 @@ from ..events import API_TYPES, COMMENT_CREATED, ISSUE_DELETED, Event
 from ..infra.extensions import db
 from ..models import Activity, Attachment, Comment, Issue, IssueAlias, Membership, Project, Team, User
 from ..services.attachments import attachments_of
+from ..vocabulary import identifier
 
 CACHE_SIZE = 256
 
@@ -119,7 +120,7 @@ def _old_identifier(session: Session, event: Event) -> str:
         select(Team.key, IssueAlias.number).join(Team, Team.id == IssueAlias.team_id)
         .where(IssueAlias.issue_id == _uuid(event.issue_id), IssueAlias.team_id == _uuid(event.old_team_id))
         .order_by(IssueAlias.number.desc()).limit(1)).first()
-    return f"{row[0]}-{row[1]}" if row else event.identifier
+    return identifier(row[0], row[1]) if row else event.identifier
 
 
 def team_people(session: Session, team_id) -> dict:

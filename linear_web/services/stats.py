@@ -11,10 +11,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import func, select, union_all
 
 from ..infra.extensions import db
-from ..models import PRIORITIES, STATUSES, Activity, Issue, Membership, Team, User, utcnow
+from ..models import Activity, Issue, Membership, Team, User, utcnow
+from ..vocabulary import COUNTED_STATUSES, DONE, OPEN_STATUSES, PRIORITIES, STATUSES
 from . import access
 
-OPEN_STATUSES = ("backlog", "todo", "in_progress")
 DAYS = 30
 OLDEST_LIMIT = 8
 
@@ -33,17 +33,28 @@ class TeamFigures:
 
     @property
     def open(self) -> int:
+        """Issues in an open status."""
         return sum(self.by_status[s] for s in OPEN_STATUSES)
+
+    @property
+    def done(self) -> int:
+        """Issues in the status that completes work."""
+        return self.by_status[DONE]
+
+    @property
+    def counted(self) -> int:
+        """Issues that count towards progress (all but canceled)."""
+        return sum(self.by_status[s] for s in COUNTED_STATUSES)
 
     @property
     def progress(self) -> float:
         """done / (total − canceled); 0 when nothing counts."""
-        counted = self.total - self.by_status["canceled"]
-        return round(self.by_status["done"] / counted, 4) if counted else 0.0
+        return round(self.done / self.counted, 4) if self.counted else 0.0
 
     def to_json(self) -> dict:
+        """The API shape of one team; "canceled" there means every issue that does not count."""
         return {"team_id": str(self.team.id), "key": self.team.key, "name": self.team.name,
-                "total": self.total, "done": self.by_status["done"], "canceled": self.by_status["canceled"],
+                "total": self.total, "done": self.done, "canceled": self.total - self.counted,
                 "progress": self.progress}
 
 
@@ -62,6 +73,21 @@ class Stats:
     @property
     def total(self) -> int:
         return sum(t.total for t in self.teams)
+
+    @property
+    def open(self) -> int:
+        """Issues in an open status, over all teams."""
+        return sum(t.open for t in self.teams)
+
+    @property
+    def done(self) -> int:
+        """Completed issues, over all teams."""
+        return sum(t.done for t in self.teams)
+
+    @property
+    def counted(self) -> int:
+        """Issues that count towards progress, over all teams."""
+        return sum(t.counted for t in self.teams)
 
     def to_json(self) -> dict:
         """The API shape: {total, by_status, by_priority, teams}."""
@@ -138,7 +164,7 @@ def _daily(team_ids: list, today: date) -> list[dict]:
             select(done, func.count(func.distinct(Activity.issue_id)))
             .join(Issue, Issue.id == Activity.issue_id)
             .where(Issue.team_id.in_(team_ids), Issue.updated_at >= since, Activity.created_at >= since,
-                   Activity.field == "status", Activity.new_value == "done")
+                   Activity.field == "status", Activity.new_value == DONE)
             .group_by(done))
         _fill(days, rows, "completed")
     return [{"day": d, **v} for d, v in sorted(days.items())]
