@@ -19,7 +19,7 @@ class Status:
     value: str
     label: str
     open: bool  # counts as open work (dashboard, project counts, overdue…)
-    icon: str  # the shape the icon macro draws (templates/_macros/icons.html): a new status picks one
+    icon: str  # the shape the icon macro draws: dashed, ring, half, check or cross
     counted: bool = True  # counts towards progress: done / (all counted); canceled does not
 
 
@@ -43,8 +43,8 @@ StatusLiteral = Literal[STATUSES]  # type: ignore[valid-type]
 PRIORITY_LABELS: dict[int, str] = {0: "No priority", 1: "High", 2: "Medium", 3: "Low"}
 PRIORITIES: tuple[int, ...] = tuple(PRIORITY_LABELS)
 NO_PRIORITY = 0
+HIGH_PRIORITY = 1  # the most urgent: the dashboard lists the oldest open ones
 PRIORITY_MENU: tuple[int, ...] = (*(p for p in PRIORITIES if p != NO_PRIORITY), NO_PRIORITY)  # most urgent first
-PriorityLiteral = Literal[PRIORITIES]  # type: ignore[valid-type]
 
 # Field limits (characters). Services enforce them with their messages; columns are sized by them.
 TITLE_MAX = 255

@@ -9,9 +9,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints, create_model
 
-from ..vocabulary import (BODY_MAX, DESCRIPTION_MAX, EMAIL_MAX, FILTER_TEXT_MAX, NAME_MAX, PASSWORD_MAX_BYTES,
-                          PASSWORD_MIN, PRIORITIES, PRIORITY_LABELS, SEARCH_MAX, TEAM_KEY_MAX, TEAM_KEY_MIN,
-                          TEAM_KEY_PATTERN, TITLE_MAX, StatusLiteral)
+from ..vocabulary import (BODY_MAX, DEFAULT_STATUS, DESCRIPTION_MAX, EMAIL_MAX, FILTER_TEXT_MAX, NAME_MAX,
+                          NO_PRIORITY, PASSWORD_MAX_BYTES, PASSWORD_MIN, PRIORITIES, PRIORITY_LABELS, SEARCH_MAX,
+                          TEAM_KEY_MAX, TEAM_KEY_MIN, TEAM_KEY_PATTERN, TITLE_MAX, StatusLiteral)
 
 
 def _plain_text(value: str) -> str:
@@ -115,8 +115,8 @@ class IssueIn(Input):
     team_id: uuid.UUID
     title: Title
     description: Body | None = None
-    status: Status = "backlog"
-    priority: Priority = 0
+    status: Status = DEFAULT_STATUS
+    priority: Priority = NO_PRIORITY
     project_id: uuid.UUID | None = None
     assignee_id: uuid.UUID | None = None
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, union_all
 
 from ..infra.extensions import db
 from ..models import Activity, Issue, Membership, Team, User, utcnow
-from ..vocabulary import COUNTED_STATUSES, DONE, OPEN_STATUSES, PRIORITIES, STATUSES
+from ..vocabulary import COUNTED_STATUSES, DONE, HIGH_PRIORITY, OPEN_STATUSES, PRIORITIES, STATUSES
 from . import access
 
 DAYS = 30
@@ -200,7 +200,8 @@ def _oldest_high_priority(team_ids: list) -> list[Issue]:
     """
     if not team_ids:
         return []
-    branches = [select(Issue.id).where(Issue.team_id == tid, Issue.priority == 1, Issue.status.in_(OPEN_STATUSES))
+    branches = [select(Issue.id).where(Issue.team_id == tid, Issue.priority == HIGH_PRIORITY,
+                                      Issue.status.in_(OPEN_STATUSES))
                 .order_by(Issue.created_at, Issue.id).limit(OLDEST_LIMIT).subquery() for tid in team_ids]
     ids = union_all(*[select(b.c.id) for b in branches])
     stmt = (select(Issue).where(Issue.id.in_(ids)).order_by(Issue.created_at, Issue.id).limit(OLDEST_LIMIT))
