@@ -2,7 +2,8 @@
 
 Models (check constraints), the API's pydantic `Literal`s, service validation, templates
 (pickers, icons, dashboard) and JavaScript (through data attributes) all read from here.
-Adding a status is one edit to STATUSES plus a migration for the check constraint.
+Adding a status is one edit to STATUSES_INFO plus a migration for the check constraint; its
+colour is a stylesheet matter (`--s-<status>`), the default text colour until one is given.
 This module imports nothing of linear_web.
 """
 from __future__ import annotations

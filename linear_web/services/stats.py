@@ -19,16 +19,12 @@ DAYS = 30
 OLDEST_LIMIT = 8
 
 
-@dataclass
-class TeamFigures:
-    """One team's counts (by status and by priority) and its progress."""
-
-    team: Team
-    by_status: dict = field(default_factory=lambda: {s: 0 for s in STATUSES})
-    by_priority: dict = field(default_factory=lambda: {p: 0 for p in PRIORITIES})
+class StatusFigures:
+    """Figures read off `by_status` (a count per status): one team's, or all of them together."""
 
     @property
     def total(self) -> int:
+        """Issues in any status."""
         return sum(self.by_status.values())
 
     @property
@@ -46,6 +42,15 @@ class TeamFigures:
         """Issues that count towards progress (all but canceled)."""
         return sum(self.by_status[s] for s in COUNTED_STATUSES)
 
+
+@dataclass
+class TeamFigures(StatusFigures):
+    """One team's counts (by status and by priority) and its progress."""
+
+    team: Team
+    by_status: dict = field(default_factory=lambda: {s: 0 for s in STATUSES})
+    by_priority: dict = field(default_factory=lambda: {p: 0 for p in PRIORITIES})
+
     @property
     def progress(self) -> float:
         """done / (total − canceled); 0 when nothing counts."""
@@ -59,7 +64,9 @@ class TeamFigures:
 
 
 @dataclass
-class Stats:
+class Stats(StatusFigures):
+    """The figures of several teams, summed."""
+
     teams: list[TeamFigures]
 
     @property
@@ -69,25 +76,6 @@ class Stats:
     @property
     def by_priority(self) -> dict:
         return {p: sum(t.by_priority[p] for t in self.teams) for p in PRIORITIES}
-
-    @property
-    def total(self) -> int:
-        return sum(t.total for t in self.teams)
-
-    @property
-    def open(self) -> int:
-        """Issues in an open status, over all teams."""
-        return sum(t.open for t in self.teams)
-
-    @property
-    def done(self) -> int:
-        """Completed issues, over all teams."""
-        return sum(t.done for t in self.teams)
-
-    @property
-    def counted(self) -> int:
-        """Issues that count towards progress, over all teams."""
-        return sum(t.counted for t in self.teams)
 
     def to_json(self) -> dict:
         """The API shape: {total, by_status, by_priority, teams}."""

@@ -127,8 +127,8 @@ def issue_new(key):
     """The create form (in a dialog for htmx); ?status= preselects a status."""
     team = load_team(key)
     status = request.args.get("status")
-    return _form_response(team, {"status": status if status in STATUSES else DEFAULT_STATUS,
-                                          "priority": str(NO_PRIORITY)}, {})
+    form = {"status": status if status in STATUSES else DEFAULT_STATUS, "priority": str(NO_PRIORITY)}
+    return _form_response(team, form, {})
 
 
 def _list_filters_of_page(team) -> IssueFilters | None:
