@@ -1,15 +1,17 @@
 """Models, one module per aggregate; import from here."""
+# Re-exported for older imports; the vocabulary module is their home.
+from ..vocabulary import PRIORITIES, PRIORITY_LABELS, STATUS_LABELS, STATUSES
 from .activity import Activity
 from .api_key import ApiKey
 from .attachment import Attachment
 from .base import iso, utcnow
 from .comment import Comment
 from .idempotency import IdempotencyRecord
-from .issue import PRIORITIES, PRIORITY_LABELS, STATUS_LABELS, STATUSES, TRACKED_FIELDS, Issue, IssueAlias
+from .issue import TRACKED_FIELDS, Issue, IssueAlias
 from .project import Project
 from .team import ROLES, Membership, Team
 from .user import User
 
-__all__ = ["iso", "utcnow", "PRIORITIES", "PRIORITY_LABELS", "STATUS_LABELS", "STATUSES",
-           "TRACKED_FIELDS", "Activity", "Attachment", "Comment", "IdempotencyRecord", "Issue",
-           "IssueAlias", "ROLES", "Membership", "Project", "Team", "ApiKey", "User"]
+__all__ = ["iso", "utcnow", "PRIORITIES", "PRIORITY_LABELS", "STATUS_LABELS", "STATUSES", "TRACKED_FIELDS",
+           "Activity", "Attachment", "Comment", "IdempotencyRecord", "Issue", "IssueAlias", "ROLES", "Membership",
+           "Project", "Team", "ApiKey", "User"]

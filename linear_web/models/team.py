@@ -6,6 +6,7 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.extensions import db
+from ..vocabulary import NAME_MAX, TEAM_KEY_MAX
 from .base import created_at, iso, uuid_pk
 
 ROLES = ("admin", "member")
@@ -15,8 +16,8 @@ class Team(db.Model):
     __tablename__ = "teams"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    key: Mapped[str] = mapped_column(String(10), unique=True, nullable=False)
-    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    key: Mapped[str] = mapped_column(String(TEAM_KEY_MAX), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False)
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     # Last issue number handed out; bumped atomically (UPDATE … RETURNING) so numbers never repeat.
     issue_counter: Mapped[int] = mapped_column(default=0, nullable=False)

@@ -7,6 +7,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..infra.extensions import db
+from ..vocabulary import EMAIL_MAX, NAME_MAX
 from .base import created_at, iso, uuid_pk
 
 
@@ -14,8 +15,8 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
-    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False)
     password_hash: Mapped[str] = mapped_column(String(100), nullable=False)
     # Bumped on logout-everywhere / password change: old session cookies stop working.
     session_version: Mapped[int] = mapped_column(default=1, nullable=False)

@@ -1,15 +1,13 @@
 """Who may see what. Every team-scoped lookup goes through here: outsiders get NotFound."""
-import re
 import uuid
 
 from sqlalchemy import bindparam, select
 
 from ..infra.extensions import db
 from ..models import Issue, IssueAlias, Membership, Project, Team, User
+from ..vocabulary import parse_identifier
 from .errors import Forbidden, NotFound
 from .validation import parse_uuid
-
-IDENTIFIER = re.compile(r"^([A-Za-z][A-Za-z0-9]{1,9})-(\d{1,9})$")
 
 
 def team_ids_of(user: User):
@@ -121,10 +119,10 @@ def resolve_issue_id(ref) -> uuid.UUID | None:
     iid = parse_uuid(ref)
     if iid:
         return iid
-    match = IDENTIFIER.fullmatch(str(ref or ""))
-    if not match:
+    parsed = parse_identifier(ref)
+    if parsed is None:
         return None
-    key, number = match.group(1).upper(), int(match.group(2))
+    key, number = parsed
     found = db.session.execute(
         select(Issue.id).join(Team, Issue.team_id == Team.id).where(Team.key == key, Issue.number == number)
     ).scalar()

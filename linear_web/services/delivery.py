@@ -17,6 +17,7 @@ from .issues import activity_of
 from .projects import projects_of
 from .teams import members_of
 from .validation import parse_uuid
+from ..vocabulary import identifier
 
 RECENT_ACTIVITY = 10  # the newest rows an issue page is offered; it appends the ones it lacks
 
@@ -49,7 +50,7 @@ def identifier_in_team(session: Session, issue_id, team_id) -> str | None:
         select(Team.key, IssueAlias.number).join(Team, Team.id == IssueAlias.team_id)
         .where(IssueAlias.issue_id == parse_uuid(issue_id), IssueAlias.team_id == parse_uuid(team_id))
         .order_by(IssueAlias.number.desc()).limit(1)).first()
-    return f"{row[0]}-{row[1]}" if row else None
+    return identifier(row[0], row[1]) if row else None
 
 
 def team_pickers(session: Session, team_id) -> dict:

@@ -3,11 +3,12 @@ import csv
 import io
 from collections.abc import Iterator
 
-from sqlalchemy import String, case, cast, func, literal, select
+from sqlalchemy import String, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from ..infra.extensions import db
 from ..models import Issue, Project, Team, User
+from ..models.issue import identifier_sql
 from .issue_queries import IssueFilters, filtered
 
 COLUMNS = ("identifier", "title", "status", "priority", "team", "project", "assignee", "creator",
@@ -55,7 +56,7 @@ def export_rows(actor: User, filters: IssueFilters) -> Iterator[str]:
     on_pg = db.session.get_bind().dialect.name == "postgresql"
     stamps = (iso_utc(Issue.created_at), iso_utc(Issue.updated_at)) if on_pg else (Issue.created_at, Issue.updated_at)
     assignee, creator = aliased(User), aliased(User)
-    stmt = (select(Team.key + "-" + cast(Issue.number, String), guarded(Issue.title), Issue.status, Issue.priority,
+    stmt = (select(identifier_sql(Team.key, Issue.number), guarded(Issue.title), Issue.status, Issue.priority,
                    guarded(Team.name), guarded(Project.name), guarded(assignee.name), guarded(creator.name), *stamps)
             .select_from(Issue).join(Team, Issue.team_id == Team.id)
             .outerjoin(Project, Issue.project_id == Project.id)

@@ -5,18 +5,17 @@ from .. import events
 from ..events import Event, emit, mark_changed
 from ..infra.extensions import db
 from ..models import Activity, Issue, Project, User, utcnow
+from ..vocabulary import DESCRIPTION_MAX, NAME_MAX, OPEN_STATUSES, identifier
 from . import access
 from .validation import clean_text, raise_if
-
-OPEN_STATUSES = ("backlog", "todo", "in_progress")
 
 
 def _fields(name, description, *, partial: bool) -> tuple:
     errors: dict = {}
     if name is not None or not partial:
-        name = clean_text(errors, "name", name, label="Name", required=True, max_len=100)
+        name = clean_text(errors, "name", name, label="Name", required=True, max_len=NAME_MAX)
     if description is not None:
-        description = clean_text(errors, "description", description, label="Description", max_len=10_000)
+        description = clean_text(errors, "description", description, label="Description", max_len=DESCRIPTION_MAX)
     raise_if(errors)
     return name, description
 
@@ -88,7 +87,7 @@ def delete_project(actor: User, project_ref) -> int:
              "old_value": project.name, "new_value": None, "created_at": now} for iid, _ in rows])
         for iid, number in rows:
             emit(Event(type=events.ISSUE_UPDATED, team_id=str(project.team_id), actor_id=str(actor.id),
-                       issue_id=str(iid), identifier=f"{key}-{number}"))
+                       issue_id=str(iid), identifier=identifier(key, number)))
     db.session.delete(project)
     db.session.commit()
     return len(rows)

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from . import htmx
 from ..services import access, comments as comment_service, issues as issue_service
 from ..services.errors import Conflict, ValidationError
+from ..vocabulary import parse_identifier
 from . import bp
 from .common import pickers
 
@@ -36,13 +37,6 @@ def issue_detail(ref):
     if ref != issue.identifier:
         return redirect(url_for("web.issue_detail", ref=issue.identifier))
     return detail_page(issue.id, issue=issue)
-
-
-def _version(raw):
-    """The form's version as a number; odd values go through for the service to refuse."""
-    if raw is None or raw == "":
-        return None
-    return int(raw) if raw.isdigit() else raw
 
 
 def _fragment(issue, *, form=None, errors=None, message=None, status=200):
@@ -79,7 +73,7 @@ def issue_update(ref):
     """Save the title, description or a property; a stale `version` keeps the input and says who."""
     data = {k: request.form[k] for k in UPDATE_FIELDS if k in request.form}
     try:
-        issue = issue_service.update_issue(current_user, ref, data, version=_version(request.form.get("version")))
+        issue = issue_service.update_issue(current_user, ref, data, version=request.form.get("version"))
     except (ValidationError, Conflict) as err:
         return _update_failed(ref, data, err)
     if not htmx.is_htmx():
@@ -93,7 +87,8 @@ def issue_delete(ref):
     """Delete the issue (after the browser's confirmation) and go back to the team's list."""
     info = issue_service.delete_issue(current_user, ref)
     flash(f"Deleted {info['identifier']}.", "success")
-    return redirect(url_for("web.issue_list", key=info["identifier"].rsplit("-", 1)[0]), 303)
+    team_key, _ = parse_identifier(info["identifier"])
+    return redirect(url_for("web.issue_list", key=team_key), 303)
 
 
 def _comment_form_failed(ref, body: str, err: ValidationError):

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from . import htmx
 from ..infra.markdown import render_markdown
-from ..models import STATUSES
+from ..vocabulary import BODY_MAX, DEFAULT_STATUS, NO_PRIORITY, STATUSES
 from ..infra.extensions import login_manager
 from ..services import access, exports, issue_queries as queries, issues as issue_service
 from ..services.errors import ValidationError
@@ -127,7 +127,8 @@ def issue_new(key):
     """The create form (in a dialog for htmx); ?status= preselects a status."""
     team = load_team(key)
     status = request.args.get("status")
-    return _form_response(team, {"status": status if status in STATUSES else "backlog", "priority": "0"}, {})
+    form = {"status": status if status in STATUSES else DEFAULT_STATUS, "priority": str(NO_PRIORITY)}
+    return _form_response(team, form, {})
 
 
 def _list_filters_of_page(team) -> IssueFilters | None:
@@ -139,15 +140,6 @@ def _list_filters_of_page(team) -> IssueFilters | None:
         return IssueFilters.from_args(MultiDict(parse_qsl(current.query)), team_id=team.id)
     except ValidationError:
         return IssueFilters(team_id=team.id)
-
-
-def _matches(issue, filters: IssueFilters) -> bool:
-    """Would the list with these filters show this issue (text filters: not known without a query)?"""
-    assignee = {"me": current_user.id, "none": None}.get(filters.assignee, filters.assignee)
-    return ((not filters.statuses or issue.status in filters.statuses)
-            and (not filters.priorities or issue.priority in filters.priorities)
-            and (filters.assignee is None or issue.assignee_id == assignee)
-            and (filters.project_id is None or issue.project_id == filters.project_id) and not filters.q)
 
 
 @bp.post("/team/<key>/issues")
@@ -165,7 +157,7 @@ def issue_create(key):
     if filters is None:
         flash(f"Created {issue.identifier}.", "success")
         return redirect(url_for("web.issue_detail", ref=issue.identifier), 303)
-    shown = _matches(issue, filters)
+    shown = queries.matches(current_user, filters, issue.id)
     if not shown:
         flash(f"Created {issue.identifier}; the current filters hide it.", "success")
     resp = make_response(render_template("issues/_created.html", issue=issue, shown=shown))
@@ -222,7 +214,7 @@ def markdown_preview():
     """Render Markdown exactly as it will be saved (description or comment preview)."""
     text = request.form.get("description", request.form.get("body", ""))
     errors: dict = {}
-    clean_text(errors, "text", text, label="Text", max_len=100_000, strip=False)
+    clean_text(errors, "text", text, label="Text", max_len=BODY_MAX, strip=False)
     if errors:
         return render_template("issues/_preview.html", html="", error=errors["text"]), 422
     return render_template("issues/_preview.html", html=render_markdown(text), error=None)

@@ -174,3 +174,25 @@ def test_delete_is_204_and_gone(api, eng, f):
     assert api(bob).delete(f"/api/v1/issues/{issue.identifier}").status_code == 204
     assert api(ada).get(f"/api/v1/issues/{issue_id}").status_code == 404
     assert db.session.scalar(db.select(db.func.count()).select_from(Activity)) == 0
+
+
+@pytest.mark.parametrize("body, field, message", [
+    ({"title": "x" * 256}, "title", "Title must be at most 255 characters."),
+    ({"title": "   "}, "title", "Title is required."),
+    ({"title": "ok", "description": "d" * 100_001}, "description", "Description must be at most 100,000 characters."),
+    ({"title": "ok", "priority": 9}, "priority", "Priority must be 0 (no priority), 1 (high), 2 (medium) or 3 (low)."),
+])
+def test_limits_answer_with_the_services_messages(api, eng, body, field, message):
+    ada, _, team = eng
+    r = api(ada).post("/api/v1/issues", json={"team_id": str(team.id), **body})
+    assert r.status_code == 422
+    assert error_of(r)["code"] == "validation_error" and error_of(r)["details"] == {field: message}
+
+
+def test_team_and_comment_limits_are_the_services(api, eng, f):
+    ada, _, team = eng
+    r = api(ada).post("/api/v1/teams", json={"key": "TOOLONGKEY1", "name": "x"})
+    assert r.status_code == 422 and error_of(r)["details"] == {"key": "Key must be at most 10 characters."}
+    issue = f.issue(team, ada)
+    r = api(ada).post(f"/api/v1/issues/{issue.identifier}/comments", json={"body": " "})
+    assert r.status_code == 422 and error_of(r)["details"] == {"body": "Comment is required."}
