@@ -87,14 +87,14 @@ class TestClient(FlaskClient):
         return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
 
     def login(self, user) -> "TestClient":
-        """Log in without a request (the session flask-login's login_user would write)."""
-        from linear_web.infra.extensions import login_manager
+        """Log in without a login request: the session keys login_user writes for this client."""
+        from flask import session
+        from flask_login import login_user
         with self.application.test_request_context(environ_base=self.environ_base):
-            identifier = login_manager._session_identifier_generator()  # address + user agent
+            login_user(user)  # its identifier is this client's address and user agent
+            keys = {k: session[k] for k in ("_user_id", "_fresh", "_id")}
         with self.session_transaction() as sess:
-            sess["_user_id"] = user.get_id()
-            sess["_fresh"] = True
-            sess["_id"] = identifier
+            sess.update(keys)
         return self
 
 
@@ -183,9 +183,9 @@ class QueryCounter:
 def count_queries(app):
     """`with count_queries() as q: ...; assert q.count == N` counts SQL statements (both engines:
     the ORM's and the autocommit one of the cached list check)."""
-    from linear_web.infra.extensions import autocommit_engine
+    from linear_web import list_cache
     with app.app_context():
-        engines = [db.engine, autocommit_engine()]
+        engines = [db.engine, list_cache.engine()]
 
     @contextlib.contextmanager
     def counting():
@@ -287,3 +287,21 @@ def unique(prefix: str = "x") -> str:
 def f():
     """The factories module: f.user(), f.team(admin), f.project(...), ..."""
     return factories
+
+
+@pytest.fixture
+def empty_list_cache():
+    """The per-process list cache, empty before and after the test."""
+    from linear_web import list_cache
+    list_cache.clear()
+    yield list_cache
+    list_cache.clear()
+
+
+@pytest.fixture
+def cache_team(f, empty_list_cache):
+    """Ada's team CCH with one issue, and an empty list cache."""
+    ada = f.user(name="Ada")
+    t = f.team(ada, key="CCH")
+    f.issue(t, ada, title="First issue", status="todo")
+    return ada, t

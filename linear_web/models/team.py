@@ -21,7 +21,7 @@ class Team(db.Model):
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     # Last issue number handed out; bumped atomically (UPDATE … RETURNING) so numbers never repeat.
     issue_counter: Mapped[int] = mapped_column(default=0, nullable=False)
-    # Goes up in every transaction that changes what the team's issue lists show (events.mark_changed):
+    # Goes up in every transaction that changes what the team's issue lists show (list_cache.mark_changed):
     # cached list fragments are valid for one data_version, in every process.
     data_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", nullable=False)
     created_at: Mapped[datetime] = created_at()

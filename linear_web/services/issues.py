@@ -12,7 +12,8 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import events
-from ..events import Event, emit, lock_teams
+from ..events import Event, emit
+from ..list_cache import lock_teams
 from ..infra.extensions import db
 from ..models import Activity, Comment, Issue, IssueAlias, Project, Team, User, utcnow
 from ..vocabulary import BODY_MAX, DEFAULT_STATUS, NO_PRIORITY, TITLE_MAX

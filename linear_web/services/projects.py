@@ -2,8 +2,9 @@
 from sqlalchemy import case, func, insert, select, update
 
 from .. import events
-from ..events import Event, emit, mark_changed
+from ..events import Event, emit
 from ..infra.extensions import db
+from ..list_cache import mark_changed
 from ..models import Activity, Issue, Project, User, utcnow
 from ..vocabulary import DESCRIPTION_MAX, NAME_MAX, OPEN_STATUSES, identifier
 from . import access

@@ -3,7 +3,7 @@ import json
 from dataclasses import replace
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import (Response, flash, make_response, redirect, render_template, request, session, stream_with_context,
+from flask import (Response, flash, make_response, redirect, render_template, request, stream_with_context,
                    url_for)
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
@@ -12,11 +12,12 @@ from . import htmx
 from ..infra.markdown import render_markdown
 from ..vocabulary import BODY_MAX, DEFAULT_STATUS, NO_PRIORITY, STATUSES
 from ..infra.extensions import login_manager
-from ..services import access, exports, issue_queries as queries, issues as issue_service
+from .. import list_cache
+from ..services import exports, issue_queries as queries, issues as issue_service
 from ..services.errors import ValidationError
 from ..services.issue_queries import IssueFilters, Page
 from ..services.validation import clean_text, raise_if
-from . import bp, fragment_cache
+from . import bp
 from .common import filter_url, load_team, pickers
 
 PAGE_SIZE = 50
@@ -45,70 +46,45 @@ def _list_response(team, filters: IssueFilters, data: dict, status: int = 200):
     return render_template("issues/list.html", team=team, filters=filters, **pickers(team), **data), status
 
 
-def _cached_fragment(team, filters: IssueFilters) -> bytes:
-    """The #issue-list fragment, from the per-process cache while the team's data is unchanged.
-    Kept encoded: a hit then sends the bytes as they are."""
-    key = (current_user.get_id(), tuple(filters.to_args()))
-    return fragment_cache.get_or_render(team.id, team.data_version, key, lambda: render_template(
-        "issues/_rows.html", team=team, filters=filters, **_grouped(filters)).encode("utf-8"))
-
-
-def _cached_fragment_quick(key: str) -> bytes | None:
-    """A cached #issue-list fragment after one query and no ORM, or None for the ordinary path.
-
-    The session, its version, the membership and the team's data_version are checked in one
-    autocommit statement (access.session_team_version); anything else (no session, a changed
-    session identifier, bad filters, an outsider, a miss) goes the ordinary way with its redirects,
-    404s, 422s and rendering."""
-    user_ref = session.get("_user_id")
-    # flask-login's "basic" session protection: a changed identifier goes the ordinary way, which
-    # marks the session non-fresh as flask-login does.
-    if not user_ref or session.get("_id") != login_manager._session_identifier_generator():
-        return None
-    try:
-        filters = IssueFilters.from_args(request.args)
-    except ValidationError:
-        return None
-    found = access.session_team_version(user_ref, key)
-    if found is None:
-        return None
-    team_id, version = found
-    return fragment_cache.peek(team_id, version, (user_ref, tuple(filters.to_args())))
-
-
 def _wants_more() -> bool:
+    """Is this htmx request one group's "load more" (never cached)?"""
     return htmx.is_htmx() and request.args.get("group") in STATUSES and bool(request.args.get("cursor"))
 
 
 @bp.get("/team/<key>/issues")
 def issue_list(key):
     """Issues grouped by status with filters; #issue-list or one group's next page for htmx."""
-    if htmx.targets("issue-list") and not _wants_more():
-        html = _cached_fragment_quick(key)
-        if html is not None:
-            return html
-    return _issue_list(key)
-
-
-@login_required
-def _issue_list(key):
-    team = load_team(key)
-    group, cursor = request.args.get("group"), request.args.get("cursor")
     more = _wants_more()
+    fragment = htmx.targets("issue-list") and not more
+    if fragment and (hit := list_cache.quick_hit(key)) is not None:
+        return hit  # served before the sign-in check: its one statement checked session and membership
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()  # what login_required does
+    team = load_team(key)
     try:
         filters = IssueFilters.from_args(request.args, team_id=team.id)
-        if htmx.targets("issue-list") and not more:
-            return _cached_fragment(team, filters)
-        if more:
-            page = queries.list_issues(current_user, replace(filters, statuses=[group]), limit=PAGE_SIZE,
-                                       cursor=cursor)
-            return render_template("issues/_more.html", team=team, filters=filters, status=group, page=page)
-        return _list_response(team, filters, _grouped(filters))
+        if fragment:
+            return list_cache.fragment(team, lambda: render_template(
+                "issues/_rows.html", team=team, filters=filters, **_grouped(filters)))
+        return _more(team, filters) if more else _list_response(team, filters, _grouped(filters))
     except ValidationError as err:
-        if more:
-            return render_template("issues/_more.html", errors=err.details), 422
-        empty = {"groups": [], "counts": {}, "errors": err.details}
-        return _list_response(team, IssueFilters(team_id=team.id), empty, 422)
+        return _invalid(team, err, more)
+
+
+def _more(team, filters: IssueFilters):
+    """One status group's next page ("load more")."""
+    group = request.args["group"]
+    page = queries.list_issues(current_user, replace(filters, statuses=[group]), limit=PAGE_SIZE,
+                               cursor=request.args["cursor"])
+    return render_template("issues/_more.html", team=team, filters=filters, status=group, page=page)
+
+
+def _invalid(team, err: ValidationError, more: bool):
+    """Bad filters or cursor: the error in place of the rows, status 422."""
+    if more:
+        return render_template("issues/_more.html", errors=err.details), 422
+    empty = {"groups": [], "counts": {}, "errors": err.details}
+    return _list_response(team, IssueFilters(team_id=team.id), empty, 422)
 
 
 def _form_response(team, form: dict, errors: dict, status: int = 200):
