@@ -55,7 +55,7 @@ CASES = [
 
 
 @pytest.fixture
-def world(secret_team):
+def secret_ids(secret_team):
     """The outsider, and team A's ids by the names the cases use."""
     w = secret_team
     ids = {"team": w["team"].id, "issue": w["issue"].id, "ident": w["issue"].identifier,
@@ -80,8 +80,8 @@ def _fill(value, ids):
 
 
 @pytest.mark.parametrize("method, path, body", CASES, ids=[f"{m} {p}" for m, p, _ in CASES])
-def test_outsider_gets_404_and_changes_nothing(app, api, world, method, path, body):
-    eve, ids = world
+def test_outsider_gets_404_and_changes_nothing(app, api, secret_ids, method, path, body):
+    eve, ids = secret_ids
     endpoint_of(app, method, path.format(**ids))  # a 404 from a deleted route proves nothing
     before = _snapshot()
     r = api(eve).open(method, path.format(**ids), json=_fill(body, ids) if body is not None else None)
@@ -92,8 +92,8 @@ def test_outsider_gets_404_and_changes_nothing(app, api, world, method, path, bo
     assert _snapshot() == before
 
 
-def test_outsider_lists_show_nothing_of_team_a(api, world):
-    eve, ids = world
+def test_outsider_lists_show_nothing_of_team_a(api, secret_ids):
+    eve, ids = secret_ids
     client = api(eve)
     for path in ("/api/v1/issues", "/api/v1/issues/search?q=secret", "/api/v1/projects", "/api/v1/teams",
                  "/api/v1/users?q=ada", "/api/v1/api-keys"):
