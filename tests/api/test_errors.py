@@ -1,4 +1,4 @@
-"""Every failure is the JSON error body of API.md with the right status: never HTML, never a 500."""
+"""Every failure is the JSON error body of the API contract with the right status: never HTML, never a 500."""
 import pytest
 
 from linear_web.infra.extensions import db
