@@ -4,19 +4,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests import factories
-
 from .journeys import log_in
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def ada(f):
-    user = f.user(name="Ada Lovelace", email=f"ada-{factories._n()}@example.com")
-    bob = f.user(name="Bob Stone")
-    team = f.team(user, key="ENG", name="Engineering", members=[bob])
-    return user, team
+def ada(eng):
+    """Ada Lovelace and her team ENG (with Bob Stone)."""
+    return eng.admin, eng.team
 
 
 @pytest.fixture

@@ -10,14 +10,6 @@ from linear_web.models import Activity, Issue
 HX_BOARD = {"HX-Request": "true", "HX-Target": "board"}
 
 
-@pytest.fixture
-def setup(f, client):
-    ada, bob = f.user(name="Ada Lovelace"), f.user(name="Bob Stone")
-    team = f.team(ada, key="ENG", members=[bob])
-    client.login(ada)
-    return ada, bob, team, client
-
-
 def _column(html: str, status: str) -> str:
     """The HTML of one column's card list."""
     match = re.search(r'<div class="board-cards" data-status="%s".*?</div>\s*(?:<p|</section)' % status, html, re.S)
@@ -31,8 +23,9 @@ def _move(client, team_key, issue, status, **extra):
     return client.post(f"/team/{team_key}/board/move", data=data)
 
 
-def test_board_shows_columns_counts_and_cards(setup, f):
-    ada, bob, team, client = setup
+def test_board_shows_columns_counts_and_cards(eng, client, f):
+    team, ada, bob = eng
+    client.login(ada)
     f.issue(team, ada, title="Fix <login> bug", status="todo", priority=1, assignee_id=bob.id)
     f.issue(team, ada, title="Ship it", status="done")
     f.issue(team, ada, title="Think", status="todo")
@@ -49,8 +42,9 @@ def test_board_shows_columns_counts_and_cards(setup, f):
     assert "ENG-2" in _column(html, "done")
 
 
-def test_fragment_for_htmx_target_board_only(setup, f):
-    ada, _, team, client = setup
+def test_fragment_for_htmx_target_board_only(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
     f.issue(team, ada, title="Only card")
     frag = client.get("/team/ENG/board", headers=HX_BOARD).get_data(as_text=True)
     assert frag.lstrip().startswith('<div id="board"') and "<html" not in frag and "Only card" in frag
@@ -58,8 +52,9 @@ def test_fragment_for_htmx_target_board_only(setup, f):
     assert "<!doctype html>" in other.get_data(as_text=True)
 
 
-def test_board_applies_filters_and_reports_bad_ones(setup, f):
-    ada, bob, team, client = setup
+def test_board_applies_filters_and_reports_bad_ones(eng, client, f):
+    team, ada, bob = eng
+    client.login(ada)
     f.issue(team, ada, title="Mine high", priority=1, assignee_id=bob.id)
     f.issue(team, ada, title="Low one", priority=3)
     html = client.get("/team/ENG/board?priority=1", headers=HX_BOARD).get_data(as_text=True)
@@ -74,15 +69,17 @@ def test_board_applies_filters_and_reports_bad_ones(setup, f):
     assert "Low one" in bad.get_data(as_text=True)
 
 
-def test_empty_states(setup, f):
-    _, _, team, client = setup
+def test_empty_states(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
     assert "create the first issue" in client.get("/team/ENG/board").get_data(as_text=True)
     f.issue(team, title="Something")
     assert "No issues match" in client.get("/team/ENG/board?priority=1").get_data(as_text=True)
 
 
-def test_move_between_columns_persists_and_answers_with_card(setup, f):
-    ada, _, team, client = setup
+def test_move_between_columns_persists_and_answers_with_card(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
     a, b = f.issue(team, ada, title="A", status="todo"), f.issue(team, ada, title="B", status="done")
     resp = _move(client, "ENG", a, "done", before=str(b.id))
     html = resp.get_data(as_text=True)
@@ -99,8 +96,9 @@ def test_move_between_columns_persists_and_answers_with_card(setup, f):
     assert done.index("card-ENG-1") < done.index("card-ENG-2")
 
 
-def test_move_within_column_reorders(setup, f):
-    ada, _, team, client = setup
+def test_move_within_column_reorders(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
     first, second, third = (f.issue(team, ada, title=t, status="todo") for t in ("1st", "2nd", "3rd"))
     html = client.get("/team/ENG/board").get_data(as_text=True)
     order = re.findall(r'id="card-(ENG-\d)"', _column(html, "todo"))
@@ -111,8 +109,9 @@ def test_move_within_column_reorders(setup, f):
     assert re.findall(r'id="card-(ENG-\d)"', _column(html, "todo")) == ["ENG-3", "ENG-1", "ENG-2"]
 
 
-def test_stale_version_is_409_with_current_card_and_message(setup, f):
-    ada, bob, team, client = setup
+def test_stale_version_is_409_with_current_card_and_message(eng, client, f):
+    team, ada, bob = eng
+    client.login(ada)
     issue = f.issue(team, ada, title="Contested", status="todo")
     stale_version = issue.version
     from linear_web.services import issues
@@ -131,8 +130,9 @@ def test_stale_version_is_409_with_current_card_and_message(setup, f):
     ({"status": "done", "version": "abc"}, "Version must be a whole number"),
     ({"status": "done", "before": "ENG-999"}, "no longer on this board"),
 ])
-def test_bad_move_input_is_422_and_changes_nothing(setup, f, data, field):
-    ada, _, team, client = setup
+def test_bad_move_input_is_422_and_changes_nothing(eng, client, f, data, field):
+    team, ada, _ = eng
+    client.login(ada)
     issue = f.issue(team, ada, title="Stay", status="todo")
     resp = client.post("/team/ENG/board/move", data={"issue": str(issue.id), **data})
     assert resp.status_code == 422 and field in resp.get_data(as_text=True)
@@ -141,8 +141,9 @@ def test_bad_move_input_is_422_and_changes_nothing(setup, f, data, field):
     assert db.session.get(Issue, issue.id).status == "todo"
 
 
-def test_neighbour_from_another_team_is_refused(setup, f):
-    ada, _, team, client = setup
+def test_neighbour_from_another_team_is_refused(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
     other = f.team(ada, key="OPS")
     foreign = f.issue(other, ada, title="Elsewhere")
     issue = f.issue(team, ada, title="Here")
@@ -169,8 +170,9 @@ def test_outsider_gets_404_on_board_and_move(f, make_client):
     assert db.session.get(Issue, issue.id).status == "backlog"
 
 
-def test_card_of_another_of_my_teams_is_404_through_this_board(setup, f):
-    ada, _, team, client = setup
+def test_card_of_another_of_my_teams_is_404_through_this_board(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
     other = f.team(ada, key="OPS")
     theirs = f.issue(other, ada, title="Ops card")
     resp = _move(client, "ENG", theirs, "done")
@@ -179,8 +181,9 @@ def test_card_of_another_of_my_teams_is_404_through_this_board(setup, f):
     assert db.session.get(Issue, theirs.id).status == "backlog"
 
 
-def test_move_without_csrf_is_400(setup, f):
-    ada, _, team, client = setup
+def test_move_without_csrf_is_400(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
     issue = f.issue(team, ada)
     resp = client.post("/team/ENG/board/move", data={"issue": str(issue.id), "status": "done"}, csrf=False)
     assert resp.status_code == 400
@@ -203,8 +206,9 @@ def _bulk(team, actor, n):
                                              "assignee_id": str(actor.id) if i % 2 else None})
 
 
-def test_board_query_count_is_fixed(setup, f, count_queries):
-    ada, _, team, client = setup
+def test_board_query_count_is_fixed(eng, client, f, count_queries):
+    team, ada, _ = eng
+    client.login(ada)
 
     def measure(headers=None):
         client.get("/team/ENG/board")  # warm-up: the session's user is cached afterwards
@@ -220,16 +224,18 @@ def test_board_query_count_is_fixed(setup, f, count_queries):
     assert measure(HX_BOARD) <= many - 2  # the fragment skips the filter choices
 
 
-def test_board_of_300_issues_is_under_100kb_gzipped(setup, f):
-    ada, _, team, client = setup
+def test_board_of_300_issues_is_under_100kb_gzipped(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
     _bulk(team, ada, 300)
     body = client.get("/team/ENG/board").get_data()
     assert body.count(b'class="board-card"') == 300
     assert len(gzip.compress(body)) < 100 * 1024
 
 
-def test_columns_are_capped_but_counted(setup, f, monkeypatch):
-    ada, _, team, client = setup
+def test_columns_are_capped_but_counted(eng, client, f, monkeypatch):
+    team, ada, _ = eng
+    client.login(ada)
     for i in range(5):
         f.issue(team, ada, title=f"Todo {i}", status="todo")
     f.issue(team, ada, title="Done one", status="done")
