@@ -38,8 +38,7 @@ def board(key):
 @bp.post("/team/<key>/board/move")
 @login_required
 def board_move(key):
-    """Persist a card move; the updated card, or the current card and a message (409/422); with
-    the board's column counts out of band either way."""
+    """Persist a card move; the stored card (or the current one and a message, 409/422) and the counts."""
     team = load_team(key)
     form = request.form
     try:

@@ -46,8 +46,7 @@ def _version(raw):
 
 
 def _fragment(issue, *, form=None, errors=None, message=None, status=200):
-    """The fragment the request targets (title, description, properties or a list row, which
-    brings the list's counts along)."""
+    """The fragment the request targets (title, description, properties; a list row with the counts)."""
     target = request.headers.get("HX-Target", "")
     ctx = {"issue": issue, "form": form or {}, "errors": errors or {}, "message": message}
     if target == f"issue-{issue.identifier}":

@@ -1,6 +1,7 @@
 """Issue pages: the grouped list (filters, load more, bulk edit), create, detail, CSV export."""
 import json
 from dataclasses import replace
+
 from flask import (Response, flash, make_response, redirect, render_template, request, session, stream_with_context,
                    url_for)
 from flask_login import current_user, login_required
@@ -129,13 +130,8 @@ def issue_new(key):
 
 def _list_filters_of_page(team) -> IssueFilters | None:
     """The filters of the list page the request came from (HX-Current-URL), or None elsewhere."""
-    args = counts.page_args(team, "web.issue_list")
-    if args is None:
-        return None
-    try:
-        return IssueFilters.from_args(args, team_id=team.id)
-    except ValidationError:
-        return IssueFilters(team_id=team.id)
+    found = counts.page_filters(team, "web.issue_list")
+    return found and found[0]
 
 
 def _matches(issue, filters: IssueFilters) -> bool:
@@ -150,8 +146,7 @@ def _matches(issue, filters: IssueFilters) -> bool:
 @bp.post("/team/<key>/issues")
 @login_required
 def issue_create(key):
-    """Create an issue; on the list page the row appears in place with the new counts, elsewhere
-    go to the issue."""
+    """Create an issue; on the list page the row and the counts update in place, else go to it."""
     team = load_team(key)
     form = {k: request.form.get(k, "") for k in FORM_FIELDS}
     try:
