@@ -34,7 +34,6 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
-    login_manager.session_protection = "basic"
     csrf.init_app(app)
     limiter.init_app(app)
     sock.init_app(app)

@@ -263,7 +263,7 @@ def _cache_key(team_id, user_ref: str) -> tuple:
 def quick_hit(key: str) -> bytes | None:
     """The stored fragment of team `key` for this session after one statement, or None."""
     user_ref = session.get("_user_id")
-    mode = current_app.config.get("SESSION_PROTECTION", current_app.login_manager.session_protection)
+    mode = current_app.config["SESSION_PROTECTION"]
     if not user_ref or mode == "strong":
         return None
     found = session_team_version(user_ref, key)

@@ -11,6 +11,11 @@ from ..vocabulary import EMAIL_MAX, NAME_MAX
 from .base import created_at, iso, uuid_pk
 
 
+def initials(name: str) -> str:
+    """The avatar letters of a name: the first letters of its first two words, upper case."""
+    return "".join(word[0] for word in name.split()[:2]).upper()
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -27,8 +32,8 @@ class User(UserMixin, db.Model):
 
     @property
     def initials(self) -> str:
-        parts = [p for p in self.name.split() if p]
-        return "".join(p[0] for p in parts[:2]).upper() or self.email[:1].upper()
+        """Avatar letters; the email's first letter when the name has none."""
+        return initials(self.name) or self.email[:1].upper()
 
     def to_json(self) -> dict:
         return {"id": str(self.id), "email": self.email, "name": self.name,

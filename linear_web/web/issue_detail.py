@@ -6,7 +6,7 @@ from . import htmx
 from ..services import access, comments as comment_service, issues as issue_service
 from ..services.errors import Conflict, ValidationError
 from ..vocabulary import parse_identifier
-from . import bp
+from . import bp, counts
 from .common import pickers
 
 UPDATE_FIELDS = ("title", "description", "status", "priority", "assignee_id", "project_id")
@@ -40,11 +40,11 @@ def issue_detail(ref):
 
 
 def _fragment(issue, *, form=None, errors=None, message=None, status=200):
-    """The fragment the request targets (title, description, properties or a list row)."""
+    """The fragment the request targets (title, description, properties; a list row with the counts)."""
     target = request.headers.get("HX-Target", "")
     ctx = {"issue": issue, "form": form or {}, "errors": errors or {}, "message": message}
     if target == f"issue-{issue.identifier}":
-        return render_template("issues/_row.html", **ctx), status
+        return render_template("issues/_row.html", **ctx) + counts.list_counts(issue.team), status
     ctx.update(pickers(issue.team))
     html = render_template(FRAGMENTS.get(target, "issues/_properties.html"), **ctx)
     if target in ("issue-title", "issue-description") and status == 200:

@@ -1,12 +1,10 @@
 """Issue pages: the grouped list (filters, load more, bulk edit), create, detail, CSV export."""
 import json
 from dataclasses import replace
-from urllib.parse import parse_qsl, urlsplit
 
 from flask import (Response, flash, make_response, redirect, render_template, request, stream_with_context,
                    url_for)
 from flask_login import current_user, login_required
-from werkzeug.datastructures import MultiDict
 
 from . import htmx
 from ..infra.markdown import render_markdown
@@ -17,8 +15,8 @@ from ..services import exports, issue_queries as queries, issues as issue_servic
 from ..services.errors import ValidationError
 from ..services.issue_queries import IssueFilters, Page
 from ..services.validation import clean_text, raise_if
-from . import bp
-from .common import filter_url, load_team, pickers
+from . import bp, counts
+from .common import filter_url, load_team, pickers, plural
 
 PAGE_SIZE = 50
 # The first page of each status group: five groups of 25 fill several screens (rows are ~36 px),
@@ -109,19 +107,14 @@ def issue_new(key):
 
 def _list_filters_of_page(team) -> IssueFilters | None:
     """The filters of the list page the request came from (HX-Current-URL), or None elsewhere."""
-    current = urlsplit(request.headers.get("HX-Current-URL", ""))
-    if not htmx.is_htmx() or current.path != url_for("web.issue_list", key=team.key):
-        return None
-    try:
-        return IssueFilters.from_args(MultiDict(parse_qsl(current.query)), team_id=team.id)
-    except ValidationError:
-        return IssueFilters(team_id=team.id)
+    found = counts.page_filters(team, "web.issue_list")
+    return found and found[0]
 
 
 @bp.post("/team/<key>/issues")
 @login_required
 def issue_create(key):
-    """Create an issue; on the list page the row appears in place, elsewhere go to the issue."""
+    """Create an issue; on the list page the row and the counts update in place, else go to it."""
     team = load_team(key)
     form = {k: request.form.get(k, "") for k in FORM_FIELDS}
     try:
@@ -136,9 +129,8 @@ def issue_create(key):
     shown = queries.matches(current_user, filters, issue.id)
     if not shown:
         flash(f"Created {issue.identifier}; the current filters hide it.", "success")
-    resp = make_response(render_template("issues/_created.html", issue=issue, shown=shown))
-    resp.headers["HX-Trigger"] = json.dumps({"issue-created": {"identifier": issue.identifier,
-                                                               "status": issue.status, "shown": shown}})
+    resp = make_response(render_template("issues/_created.html", issue=issue, shown=shown) + counts.list_counts(team))
+    resp.headers["HX-Trigger"] = json.dumps({"issue-created": {"identifier": issue.identifier, "shown": shown}})
     return resp
 
 
@@ -155,7 +147,7 @@ def issue_bulk(key):
         done = issue_service.bulk_update(current_user, request.form.getlist("ids"), change)
     except ValidationError as err:
         return _bulk_failed(team, err)
-    flash(f"Updated {len(done)} issue{'s' if len(done) != 1 else ''}.", "success")
+    flash(f"Updated {plural(len(done), 'issue')}.", "success")
     if htmx.is_htmx():
         return render_template("issues/_rows.html", team=team, filters=filters, **_grouped(filters))
     return redirect(filter_url("web.issue_list", team.key, filters), 303)

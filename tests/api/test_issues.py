@@ -176,14 +176,14 @@ def test_delete_is_204_and_gone(api, eng, f):
     ({"title": "ok", "priority": 9}, "priority", "Priority must be 0 (no priority), 1 (high), 2 (medium) or 3 (low)."),
 ])
 def test_limits_answer_with_the_services_messages(api, eng, body, field, message):
-    ada, _, team = eng
+    team, ada, _ = eng
     r = api(ada).post("/api/v1/issues", json={"team_id": str(team.id), **body})
     assert r.status_code == 422
     assert error_of(r)["code"] == "validation_error" and error_of(r)["details"] == {field: message}
 
 
 def test_team_and_comment_limits_are_the_services(api, eng, f):
-    ada, _, team = eng
+    team, ada, _ = eng
     r = api(ada).post("/api/v1/teams", json={"key": "TOOLONGKEY1", "name": "x"})
     assert r.status_code == 422 and error_of(r)["details"] == {"key": "Key must be at most 10 characters."}
     issue = f.issue(team, ada)

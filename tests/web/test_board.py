@@ -17,10 +17,27 @@ def _column(html: str, status: str) -> str:
     return match.group(0)
 
 
-def _move(client, team_key, issue, status, **extra):
+def _move(client, team_key, issue, status, headers=None, **extra):
     data = {"issue": str(issue.id), "status": status, "version": str(issue.version)}
     data.update(extra)
-    return client.post(f"/team/{team_key}/board/move", data=data)
+    return client.post(f"/team/{team_key}/board/move", data=data, headers=headers or {})
+
+
+def _count(html: str, status: str) -> int:
+    """The count badge of a column (its stable id)."""
+    return int(re.search(rf'<span id="board-count-{status}" class="board-count"[^>]*>(\d+)<', html).group(1))
+
+
+def _oob_counts(html: str) -> dict:
+    """The column counts a move's answer sends out of band: {status: count}."""
+    found = re.findall(r'<span id="board-count-(\w+)" class="board-count" aria-label="[^"]*" hx-swap-oob="true">(\d+)<',
+                       html)
+    return {status: int(n) for status, n in found}
+
+
+def _from_board(query: str = "") -> dict:
+    """Headers of board.js's move request: htmx-style, with the board page's URL."""
+    return {"HX-Request": "true", "HX-Current-URL": "http://localhost/team/ENG/board" + query}
 
 
 def test_board_shows_columns_counts_and_cards(eng, client, f):
@@ -38,7 +55,8 @@ def test_board_shows_columns_counts_and_cards(eng, client, f):
     assert "ENG-1" in todo and "ENG-3" in todo and "ENG-2" not in todo
     assert "Fix &lt;login&gt; bug" in todo and "<login>" not in html
     assert ">BS<" in todo and "High" in todo
-    assert 'data-count="2"' in html and 'data-count="1"' in html
+    assert (_count(html, "todo"), _count(html, "done"), _count(html, "backlog")) == (2, 1, 0)
+    assert 'aria-label="2 issues"' in html and 'aria-label="1 issue"' in html
     assert "ENG-2" in _column(html, "done")
 
 
@@ -94,6 +112,60 @@ def test_move_between_columns_persists_and_answers_with_card(eng, client, f):
     board = client.get("/team/ENG/board").get_data(as_text=True)
     done = _column(board, "done")
     assert done.index("card-ENG-1") < done.index("card-ENG-2")
+
+
+def test_move_answers_with_every_column_count_out_of_band(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
+    a = f.issue(team, ada, title="A", status="todo")
+    f.issue(team, ada, title="B", status="done")
+    html = _move(client, "ENG", a, "done", headers=_from_board()).get_data(as_text=True)
+    assert _oob_counts(html) == {"backlog": 0, "todo": 0, "in_progress": 0, "done": 2, "canceled": 0}
+    assert 'aria-label="2 issues" hx-swap-oob' in html
+    # Only an answer to the board page carries counts (the badges are the board's).
+    assert _oob_counts(_move(client, "ENG", a, "todo", version="2").get_data(as_text=True)) == {}
+
+
+def test_move_counts_respect_the_board_filters(eng, client, f):
+    team, ada, bob = eng
+    client.login(ada)
+    mine = f.issue(team, ada, title="Mine", status="todo", assignee_id=bob.id)
+    f.issue(team, ada, title="Not mine", status="done")
+    f.issue(team, ada, title="Mine too", status="done", assignee_id=bob.id)
+    html = _move(client, "ENG", mine, "done", headers=_from_board(f"?assignee={bob.id}")).get_data(as_text=True)
+    assert _oob_counts(html) == {"backlog": 0, "todo": 0, "in_progress": 0, "done": 2, "canceled": 0}
+    # A board whose filters were refused shows every issue, and so do its counts.
+    html = _move(client, "ENG", mine, "todo", version="2", headers=_from_board("?status=nope")).get_data(as_text=True)
+    assert _oob_counts(html) == {"backlog": 0, "todo": 1, "in_progress": 0, "done": 2, "canceled": 0}
+
+
+def test_refused_move_answers_with_the_true_counts(eng, client, f):
+    team, ada, bob = eng
+    client.login(ada)
+    issue = f.issue(team, ada, title="Contested", status="todo")
+    stale = issue.version
+    from linear_web.services import issues
+    issues.update_issue(bob, issue.id, {"status": "in_progress"})
+    resp = client.post("/team/ENG/board/move", headers=_from_board(),
+                       data={"issue": str(issue.id), "status": "done", "version": str(stale)})
+    assert resp.status_code == 409
+    assert _oob_counts(resp.get_data(as_text=True)) == {"backlog": 0, "todo": 0, "in_progress": 1, "done": 0,
+                                                         "canceled": 0}
+
+
+def test_move_runs_one_count_query(eng, client, f, count_queries):
+    team, ada, _ = eng
+    client.login(ada)
+    _bulk(team, ada, 10)
+    issue = db.session.scalars(db.select(Issue).where(Issue.team_id == team.id)).first()
+    with count_queries() as plain:
+        _move(client, "ENG", issue, "done")
+    db.session.expire_all()
+    issue = db.session.get(Issue, issue.id)
+    with count_queries() as counted:
+        _move(client, "ENG", issue, "todo", headers=_from_board())
+    grouped = [s for s in counted.statements if "GROUP BY" in s.upper()]
+    assert len(grouped) == 1 and counted.count == plain.count + 1, counted.statements
 
 
 def test_move_within_column_reorders(eng, client, f):
@@ -245,5 +317,5 @@ def test_columns_are_capped_but_counted(eng, client, f, monkeypatch):
     html = client.get("/team/ENG/board").get_data(as_text=True)
     todo = _column(html, "todo")
     assert re.findall(r'id="card-(ENG-\d)"', todo) == ["ENG-5", "ENG-4"]
-    assert "3 more not shown" in html and 'data-count="5"' in html
+    assert "3 more not shown" in html and _count(html, "todo") == 5
     assert "card-ENG-6" in _column(html, "done")

@@ -1,5 +1,6 @@
 """Creating issues in the browser: page, dialog and form fragments, inline errors, the new row in place."""
 import json
+import re
 
 import pytest
 
@@ -16,6 +17,11 @@ def hx(target: str, current_url: str | None = None) -> dict:
 
 def issue_count() -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(Issue))
+
+
+def oob_counts(html: str) -> dict:
+    """The out-of-band count fragments of an answer: {dom id: text}."""
+    return dict(re.findall(r'<span id="((?:group-count|list-total)[\w-]*)" class="[^"]*" hx-swap-oob="true">([^<]*)<', html))
 
 
 def test_new_issue_page_dialog_and_form_fragment(client, eng):
@@ -66,7 +72,28 @@ def test_create_on_the_list_page_answers_with_the_new_row_out_of_band(client, en
     assert html.startswith('<div hx-swap-oob="afterbegin:#group-rows-todo">')
     assert '<div id="issue-ENG-1" class="issue-row"' in html and "Shiny" in html
     trigger = json.loads(resp.headers["HX-Trigger"])
-    assert trigger["issue-created"] == {"identifier": "ENG-1", "status": "todo", "shown": True}
+    assert trigger["issue-created"] == {"identifier": "ENG-1", "shown": True}
+    assert oob_counts(html) == {"group-count-backlog": "0", "group-count-todo": "1", "group-count-in_progress": "0",
+                                "group-count-done": "0", "group-count-canceled": "0", "list-total": "1 issue"}
+
+
+def test_create_sends_the_counts_of_the_list_filters(client, eng, f):
+    t, admin, bob = eng
+    f.issue(t, admin, title="old todo", status="todo", priority=1)
+    f.issue(t, admin, title="low todo", status="todo", priority=3)
+    f.issue(t, admin, title="done", status="done", priority=1)
+    client.login(admin)
+    resp = client.post("/team/ENG/issues", data={"title": "Urgent", "status": "todo", "priority": "1"},
+                       headers=hx("issue-form", "http://localhost/team/ENG/issues?status=todo&priority=1"))
+    # Only the shown group, counted with the page's filters (the low-priority todo is not counted).
+    assert oob_counts(resp.get_data(as_text=True)) == {"group-count-todo": "2", "list-total": "2 issues"}
+
+
+def test_create_from_a_list_with_refused_filters_sends_no_counts(client, eng):
+    t, admin, _ = eng
+    resp = client.login(admin).post("/team/ENG/issues", data={"title": "x"},
+                                    headers=hx("issue-form", "http://localhost/team/ENG/issues?status=nope"))
+    assert resp.status_code == 200 and oob_counts(resp.get_data(as_text=True)) == {}
 
 
 def test_create_hidden_by_the_list_filters_says_so(client, eng):
@@ -76,6 +103,7 @@ def test_create_hidden_by_the_list_filters_says_so(client, eng):
                        headers=hx("issue-form", "http://localhost/team/ENG/issues?status=done"))
     html = resp.get_data(as_text=True)
     assert "hx-swap-oob=\"afterbegin" not in html and "the current filters hide it" in html
+    assert oob_counts(html) == {"group-count-done": "0", "list-total": "0 issues"}
     assert json.loads(resp.headers["HX-Trigger"])["issue-created"]["shown"] is False
     assert issue_count() == 1
 

@@ -165,6 +165,22 @@ def test_row_picker_update_returns_the_row(client, f, eng):
     assert stale.status_code == 409 and "meanwhile" in stale.get_data(as_text=True)  # flash rides along
 
 
+def test_row_status_change_on_the_list_sends_the_group_counts(client, f, eng):
+    t, admin, bob = eng
+    f.issue(t, admin, status="todo", assignee_id=bob)
+    f.issue(t, admin, status="todo")
+    headers = {**hx("issue-ENG-1"), "HX-Current-URL": f"http://localhost/team/ENG/issues?assignee={bob.id}"}
+    resp = client.login(admin).post("/issue/ENG-1", headers=headers, data={"status": "done", "version": "1"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and html.lstrip().startswith('<div id="issue-ENG-1" class="issue-row"')
+    counts = dict(re.findall(r'<span id="([\w-]+)" class="[^"]*" hx-swap-oob="true">([^<]*)<', html))
+    assert counts == {"group-count-backlog": "0", "group-count-todo": "0", "group-count-in_progress": "0",
+                      "group-count-done": "1", "group-count-canceled": "0", "list-total": "1 issue"}
+    # From the issue page there are no list counts to send.
+    page = client.post("/issue/ENG-1", headers=hx("issue-properties"), data={"status": "todo", "version": "2"})
+    assert page.status_code == 200 and "group-count" not in page.get_data(as_text=True)
+
+
 def test_description_markdown_is_rendered_and_sanitised(client, f, eng):
     t, admin, _ = eng
     md = ("# Head\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n```\ncode <b>\n```\n\n"

@@ -208,6 +208,19 @@ def test_bulk_sets_status_priority_assignee_and_project(client, f, eng):
     assert db.session.get(Issue, c.id).status == "backlog"
 
 
+def test_bulk_answers_with_the_counts_of_its_filters(client, f, eng):
+    t, admin, _ = eng
+    a, _b = f.issue(t, admin, title="a"), f.issue(t, admin, title="b")
+    client.login(admin)
+    resp = client.post("/team/ENG/issues/bulk", headers=hx("issue-list"),
+                       data={"ids": [str(a.id)], "set_status": "todo", "status": ["todo", "backlog"]})
+    html = resp.get_data(as_text=True)
+    assert group_count(html, "todo") == 1 and group_count(html, "backlog") == 1
+    assert '<span id="group-count-todo" class="group-count">1</span>' in html and 'id="group-count-done"' not in html
+    assert '<span id="list-total" class="muted list-total">2 issues</span>' in html
+    assert "Updated 1 issue." in html
+
+
 def test_bulk_can_unassign_and_clear_project(client, f, eng):
     t, admin, bob = eng
     web = f.project(t, admin)
