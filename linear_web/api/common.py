@@ -46,7 +46,7 @@ def current_api_user():
 
 
 def list_response(items, next_cursor: str | None = None) -> dict:
-    """The list shape of API.md: {"items": [...], "next_cursor": ...}; models are serialised."""
+    """The list shape of the API contract: {"items": [...], "next_cursor": ...}; models are serialised."""
     return {"items": [i.to_json() if hasattr(i, "to_json") else i for i in items], "next_cursor": next_cursor}
 
 

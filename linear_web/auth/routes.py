@@ -71,7 +71,7 @@ def login():
 @login_required
 def logout():
     """End the session; the cookie is signed client-side, so bump the user's session version too."""
-    auth_service.end_sessions(current_user)  # a copied cookie stops working (SECURITY.md #13)
+    auth_service.end_sessions(current_user)  # a copied cookie stops working
     logout_user()
     session.clear()
     flash("You are logged out.", "info")

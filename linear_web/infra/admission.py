@@ -2,8 +2,8 @@
 
 gunicorn's gthread workers need many threads, because every open WebSocket holds one for its
 lifetime. Ordinary requests are CPU-bound under the GIL: when dozens run at once in one
-process they share it in 5 ms slices, and every one of them gets slower (measured: the list
-fragment's p99 at 16 clients fell from ~200 ms to ~40 ms with 4 at a time). Requests beyond N
+process they share it in short slices, and every one of them gets slower (BENCHMARKS.md: the
+list fragment's p99 at 16 clients fell several-fold with 4 at a time). Requests beyond N
 wait their turn in arrival order. WebSocket upgrades are not counted (they mostly sleep), and
 a streamed body (CSV export) is produced after the slot is released.
 

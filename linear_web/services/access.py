@@ -106,3 +106,17 @@ def issue_for(user: User, ref, *, for_update: bool = False) -> Issue:
 
 def is_member(user_id, team_id) -> bool:
     return db.session.get(Membership, (team_id, user_id)) is not None
+
+
+def issue_part_for(actor: User, model, ref, issue_ref=None, *, what: str):
+    """A row of `model` (a comment, an attachment: anything with an issue_id) on an issue of the
+    actor's teams, and of that issue when issue_ref is given; NotFound("<what> not found.") otherwise."""
+    pk = parse_uuid(ref)
+    stmt = (select(model).join(Issue, model.issue_id == Issue.id)
+            .where(model.id == pk, Issue.team_id.in_(team_ids_of(actor))))
+    if issue_ref is not None:
+        stmt = stmt.where(Issue.id == resolve_issue_id(issue_ref))
+    row = db.session.scalars(stmt).first() if pk else None
+    if row is None:
+        raise NotFound(f"{what} not found.")
+    return row

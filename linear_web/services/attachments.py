@@ -21,7 +21,6 @@ from ..models import Activity, Attachment, Issue, User
 from ..vocabulary import FILENAME_MAX
 from . import access, attachments_store as store
 from .errors import NotFound, ServiceError, ValidationError
-from .validation import parse_uuid
 
 ALLOWED_DESCRIPTION = ("images (PNG, JPEG, GIF, WebP), PDF, plain text, CSV, Markdown, JSON, ZIP "
                        "and office documents")
@@ -158,15 +157,7 @@ def issue_with_attachments(actor: User, issue_ref) -> Issue:
 
 def attachment_for(actor: User, ref, issue_ref=None) -> Attachment:
     """An attachment on an issue of the actor's teams (and of that issue when given); else NotFound."""
-    aid = parse_uuid(ref)
-    stmt = (select(Attachment).join(Issue, Attachment.issue_id == Issue.id)
-            .where(Attachment.id == aid, Issue.team_id.in_(access.team_ids_of(actor))))
-    if issue_ref is not None:
-        stmt = stmt.where(Issue.id == access.resolve_issue_id(issue_ref))
-    attachment = db.session.scalars(stmt).first() if aid else None
-    if attachment is None:
-        raise NotFound("Attachment not found.")
-    return attachment
+    return access.issue_part_for(actor, Attachment, ref, issue_ref, what="Attachment")
 
 
 def issue_of(attachment: Attachment) -> Issue:

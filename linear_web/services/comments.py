@@ -4,11 +4,11 @@ from sqlalchemy import select
 from .. import events
 from ..events import Event, emit
 from ..infra.extensions import db
-from ..models import Activity, Comment, Issue, User, utcnow
+from ..models import Activity, Comment, User, utcnow
 from ..vocabulary import BODY_MAX
 from . import access
-from .errors import Forbidden, NotFound
-from .validation import clean_text, parse_uuid, raise_if
+from .errors import Forbidden
+from .validation import clean_text, raise_if
 
 
 def _body(value) -> str:
@@ -39,15 +39,7 @@ def list_comments(actor: User, issue_ref) -> list[Comment]:
 
 def comment_for(actor: User, comment_ref, issue_ref=None) -> Comment:
     """A comment the actor may see (its issue's team); with issue_ref it must belong to that issue."""
-    cid = parse_uuid(comment_ref)
-    stmt = (select(Comment).join(Issue, Comment.issue_id == Issue.id)
-            .where(Comment.id == cid, Issue.team_id.in_(access.team_ids_of(actor))))
-    if issue_ref is not None:
-        stmt = stmt.where(Issue.id == access.resolve_issue_id(issue_ref))
-    comment = db.session.scalars(stmt).first() if cid else None
-    if comment is None:
-        raise NotFound("Comment not found.")
-    return comment
+    return access.issue_part_for(actor, Comment, comment_ref, issue_ref, what="Comment")
 
 
 def update_comment(actor: User, comment_ref, body, *, issue_ref=None) -> Comment:

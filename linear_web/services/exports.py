@@ -63,7 +63,7 @@ def export_rows(actor: User, filters: IssueFilters) -> Iterator[str]:
             .outerjoin(assignee, Issue.assignee_id == assignee.id).join(creator, Issue.creator_id == creator.id)
             .where(filtered(actor, filters).whereclause).order_by(Issue.created_at.desc(), Issue.id.desc()))
     # One query read through a server-side cursor in batches: memory stays flat, and the sort
-    # runs once. (Keyset batches re-sorted the remaining rows every time: 35 s for 100k issues.)
+    # runs once. (Keyset batches re-sorted the remaining rows every time; BENCHMARKS.md.)
     result = db.session.connection().execute(stmt.execution_options(stream_results=True, yield_per=BATCH))
     for rows in result.partitions(BATCH):
         writer.writerows(rows if on_pg else (r[:8] + (r[8].isoformat(), r[9].isoformat()) for r in rows))
