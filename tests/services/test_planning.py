@@ -198,3 +198,39 @@ def test_moving_an_issue_drops_its_labels_and_parent_links(plan, f):
     fresh = db.session.get(Issue, moved.id)
     assert fresh.label_chips == [] and fresh.sub_issues == {"total": 0, "done": 0}
     assert db.session.get(Issue, child.id).parent_id is None
+
+
+def test_planning_filters_and_due_date_sorts(plan, f):
+    from werkzeug.datastructures import MultiDict
+    from linear_web.services.issue_queries import IssueFilters, list_issues, today
+    from datetime import timedelta
+    bug, ui = labels.create_label(plan.ada, plan.eng.id, "Bug"), labels.create_label(plan.ada, plan.eng.id, "UI")
+    day = today()
+    late = f.issue(plan.eng, plan.ada, title="late", due_date=(day - timedelta(days=2)).isoformat(),
+                   label_ids=[str(bug.id)])
+    done_late = f.issue(plan.eng, plan.ada, title="done late", due_date=(day - timedelta(days=5)).isoformat(),
+                        status="done")
+    soon = f.issue(plan.eng, plan.ada, title="soon", due_date=(day + timedelta(days=3)).isoformat(),
+                   label_ids=[str(ui.id)], parent_id=str(late.id))
+    never = f.issue(plan.eng, plan.ada, title="never")
+
+    def titles(**args):
+        filters = IssueFilters.from_args(MultiDict(args), team_id=plan.eng.id)
+        pages, cursor = [], None
+        while True:  # one issue per page: the keyset cursor must walk the sort exactly once
+            page = list_issues(plan.ada, filters, limit=1, cursor=cursor)
+            pages += [i.title for i in page.items]
+            if not (cursor := page.next_cursor):
+                return pages
+
+    assert titles(overdue="true") == ["late"]
+    assert sorted(titles(label_id=[str(bug.id), str(ui.id)])) == ["late", "soon"]
+    assert titles(parent_id="none", sort="due_date") == ["done late", "late", "never"]
+    assert titles(parent_id=str(late.id)) == ["soon"]
+    assert titles(due_after=(day - timedelta(days=2)).isoformat(), due_before=day.isoformat()) == ["late"]
+    assert titles(sort="due_date") == ["done late", "late", "soon", "never"]
+    assert titles(sort="-due_date") == ["soon", "late", "done late", "never"]
+    for bad in ({"due_before": "2026-02-30"}, {"overdue": "maybe"}, {"label_id": "nope"}, {"parent_id": "x"}):
+        with pytest.raises(ValidationError) as err:
+            IssueFilters.from_args(MultiDict(bad))
+        assert set(err.value.details) == {next(iter(bad))}
