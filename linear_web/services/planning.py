@@ -3,6 +3,7 @@ update and bulk edits alike, so the browser and the API keep the same rules."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date
 
 from sqlalchemy import delete, insert, select
@@ -41,7 +42,7 @@ def clean(errors: dict, data: dict) -> dict:
         raw = data["parent_id"]
         if raw in (None, ""):
             out["parent_id"] = None
-        elif isinstance(raw, str) and len(raw) <= 100 and "\x00" not in raw:
+        elif isinstance(raw, uuid.UUID) or (isinstance(raw, str) and len(raw) <= 100 and "\x00" not in raw):
             out["parent_id"] = raw
         else:
             errors["parent_id"] = "Parent must be an issue id or identifier."
