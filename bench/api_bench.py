@@ -1,6 +1,6 @@
 """JSON API benchmark: a mixed workload over 10,000 issues on PostgreSQL, 16 concurrent clients.
 
-    .venv/bin/python bench/api_bench.py                     # ~1 minute; writes bench/results-api.md
+    .venv/bin/python bench/api_bench.py                     # writes bench/results-api.md
     .venv/bin/python bench/api_bench.py --seconds 60 --clients 16 --issues 10000 --keep
 
 Recreates the database `lw_bench_api` on --server, applies the migrations, creates a bench user in

@@ -1,7 +1,7 @@
 """Issue benchmarks against a real server: list fragment, detail, search, board, CSV export.
 
     .venv/bin/python bench/seed_bulk.py --issues 100000     # once: fills the lw_bench database
-    .venv/bin/python bench/issues_bench.py --drop           # ~2 minutes; writes bench/results-issues.md
+    .venv/bin/python bench/issues_bench.py --drop           # writes bench/results-issues.md
 
 Starts gunicorn on loopback (the repo's gunicorn.conf.py if present, else `-w 2 -k gthread
 --threads 8`) against lw_bench, logs in as the bench user, then drives it with wrk (Debian
@@ -37,7 +37,7 @@ HX_SEARCH = {"HX-Request": "true", "HX-Target": "search-results"}
 LIST_PATHS = ["/team/ENG/issues?status=todo&priority=2", "/team/ENG/issues?assignee=me",
               "/team/ENG/issues?priority=1&sort=priority", "/team/ENG/issues?status=in_progress&sort=-updated_at",
               "/team/ENG/issues?q=payment", "/team/DES/issues?status=backlog&status=todo"]
-# Typical terms match 0.1-1 % of the issues; "cursor" is the data's most common word (~47 %).
+# Typical terms match a small share of the issues; "cursor" is the data's most common word.
 SEARCH_WORDS = ["payment", "webhook retry", "safari", "login session", "deadlock", "invoice",
                 "memory latency", "sidebar theme", "markdown"]
 COMMON_WORD = "cursor"

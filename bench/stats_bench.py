@@ -1,4 +1,4 @@
-"""Dashboard statistics on 100,000 issues (PostgreSQL): the stats call must stay under 30 ms.
+"""Dashboard statistics on a large issue set (PostgreSQL): the stats call against its budget in BENCHMARKS.md.
 
     .venv/bin/python bench/stats_bench.py [--issues 100000] [--runs 40]
     (server from --server, default postgresql://postgres@127.0.0.1:5432/postgres)

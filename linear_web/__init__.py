@@ -24,7 +24,7 @@ def create_app(config=None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import events
+    from . import events, list_cache
     from .infra.database import tune_sqlite
     from .infra.extensions import csrf, db, limiter, login_manager, migrate, sock
     db.init_app(app)
@@ -34,11 +34,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
-    login_manager.session_protection = "basic"
     csrf.init_app(app)
     limiter.init_app(app)
     sock.init_app(app)
     events.install(app)
+    list_cache.install(app)
 
     from .services.auth import load_session_user
 

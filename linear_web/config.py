@@ -94,6 +94,9 @@ class Config:
         self.ACCESS_TOKEN_EXPIRE_MINUTES = _int("ACCESS_TOKEN_EXPIRE_MINUTES", 30, 1)
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # flask-login's session protection: a session seen from another address or browser is
+        # marked non-fresh (nothing here needs a fresh login); list_cache.py relies on that.
+        self.SESSION_PROTECTION = "basic"
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")

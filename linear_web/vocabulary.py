@@ -2,7 +2,8 @@
 
 Models (check constraints), the API's pydantic `Literal`s, service validation, templates
 (pickers, icons, dashboard) and JavaScript (through data attributes) all read from here.
-Adding a status is one edit to STATUSES plus a migration for the check constraint.
+Adding a status is one edit to STATUSES_INFO plus a migration for the check constraint; its
+colour is a stylesheet matter (`--s-<status>`), the default text colour until one is given.
 This module imports nothing of linear_web.
 """
 from __future__ import annotations
@@ -19,18 +20,20 @@ class Status:
     value: str
     label: str
     open: bool  # counts as open work (dashboard, project counts, overdue…)
+    icon: str  # the shape the icon macro draws: dashed, ring, half, check or cross
     counted: bool = True  # counts towards progress: done / (all counted); canceled does not
 
 
 STATUSES_INFO: tuple[Status, ...] = (
-    Status("backlog", "Backlog", open=True),
-    Status("todo", "Todo", open=True),
-    Status("in_progress", "In Progress", open=True),
-    Status("done", "Done", open=False),
-    Status("canceled", "Canceled", open=False, counted=False),
+    Status("backlog", "Backlog", open=True, icon="dashed"),
+    Status("todo", "Todo", open=True, icon="ring"),
+    Status("in_progress", "In Progress", open=True, icon="half"),
+    Status("done", "Done", open=False, icon="check"),
+    Status("canceled", "Canceled", open=False, icon="cross", counted=False),
 )
 STATUSES: tuple[str, ...] = tuple(s.value for s in STATUSES_INFO)
 STATUS_LABELS: dict[str, str] = {s.value: s.label for s in STATUSES_INFO}
+STATUS_ICONS: dict[str, str] = {s.value: s.icon for s in STATUSES_INFO}
 OPEN_STATUSES: tuple[str, ...] = tuple(s.value for s in STATUSES_INFO if s.open)
 CLOSED_STATUSES: tuple[str, ...] = tuple(s.value for s in STATUSES_INFO if not s.open)
 COUNTED_STATUSES: tuple[str, ...] = tuple(s.value for s in STATUSES_INFO if s.counted)
@@ -41,7 +44,8 @@ StatusLiteral = Literal[STATUSES]  # type: ignore[valid-type]
 PRIORITY_LABELS: dict[int, str] = {0: "No priority", 1: "High", 2: "Medium", 3: "Low"}
 PRIORITIES: tuple[int, ...] = tuple(PRIORITY_LABELS)
 NO_PRIORITY = 0
-PriorityLiteral = Literal[PRIORITIES]  # type: ignore[valid-type]
+HIGH_PRIORITY = 1  # the most urgent: the dashboard lists the oldest open ones
+PRIORITY_MENU: tuple[int, ...] = (*(p for p in PRIORITIES if p != NO_PRIORITY), NO_PRIORITY)  # most urgent first
 
 # Field limits (characters). Services enforce them with their messages; columns are sized by them.
 TITLE_MAX = 255
@@ -58,12 +62,14 @@ FILTER_TEXT_MAX = 100
 
 # Identifiers: a team key (a letter, then letters or digits) and the issue's number, "ENG-42".
 TEAM_KEY_PATTERN = rf"[A-Za-z][A-Za-z0-9]{{{TEAM_KEY_MIN - 1},{TEAM_KEY_MAX - 1}}}"
-_IDENTIFIER = re.compile(rf"({TEAM_KEY_PATTERN})-(\d{{1,9}})")
+IDENTIFIER_SEPARATOR = "-"
+NUMBER_DIGITS_MAX = 9  # issue numbers stay well inside a 32-bit integer column
+_IDENTIFIER = re.compile(rf"({TEAM_KEY_PATTERN}){IDENTIFIER_SEPARATOR}([0-9]{{1,{NUMBER_DIGITS_MAX}}})")
 
 
 def identifier(team_key: str, number: int) -> str:
     """The human identifier of issue `number` of team `team_key`: ENG-42."""
-    return f"{team_key}-{number}"
+    return f"{team_key}{IDENTIFIER_SEPARATOR}{number}"
 
 
 def parse_identifier(ref) -> tuple[str, int] | None:
@@ -81,7 +87,7 @@ def parse_version(raw) -> int | None:
         return raw
     if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit() and len(raw.strip()) <= 18:
         return int(raw.strip())
-    raise ValueError("Version must be a whole number.")
+    raise ValueError(f"not a whole number: {raw!r:.40}")
 
 
 # -- planning ------------------------------------------------------------------------------------

@@ -5,12 +5,14 @@ PostgreSQL: a database named lw_test_<random> is created on that server and drop
 """
 import contextlib
 import contextvars
+import io
 import os
 import secrets
 import shutil
 import tempfile
 import threading
 import uuid
+from typing import NamedTuple
 
 import pytest
 from flask.globals import _cv_app
@@ -87,14 +89,14 @@ class TestClient(FlaskClient):
         return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
 
     def login(self, user) -> "TestClient":
-        """Log in without a request (the session flask-login's login_user would write)."""
-        from linear_web.infra.extensions import login_manager
+        """Log in without a login request: the session keys login_user writes for this client."""
+        from flask import session
+        from flask_login import login_user
         with self.application.test_request_context(environ_base=self.environ_base):
-            identifier = login_manager._session_identifier_generator()  # address + user agent
+            login_user(user)  # its identifier is this client's address and user agent
+            keys = {k: session[k] for k in ("_user_id", "_fresh", "_id")}
         with self.session_transaction() as sess:
-            sess["_user_id"] = user.get_id()
-            sess["_fresh"] = True
-            sess["_id"] = identifier
+            sess.update(keys)
         return self
 
 
@@ -183,9 +185,9 @@ class QueryCounter:
 def count_queries(app):
     """`with count_queries() as q: ...; assert q.count == N` counts SQL statements (both engines:
     the ORM's and the autocommit one of the cached list check)."""
-    from linear_web.infra.extensions import autocommit_engine
+    from linear_web import list_cache
     with app.app_context():
-        engines = [db.engine, autocommit_engine()]
+        engines = [db.engine, list_cache.engine()]
 
     @contextlib.contextmanager
     def counting():
@@ -280,10 +282,94 @@ def new_page(browser, live_server):
 
 
 def unique(prefix: str = "x") -> str:
+    """A short unique name."""
     return f"{prefix}{uuid.uuid4().hex[:8]}"
+
+
+def endpoint_of(app, method: str, url: str) -> str:
+    """The endpoint that answers `method url`; fails when no route does.
+
+    Access tests expect 404, which a deleted route also gives: they check the route first.
+    """
+    from werkzeug.exceptions import MethodNotAllowed, NotFound
+    try:
+        return app.url_map.bind("localhost").match(url.split("?")[0], method=method)[0]
+    except (NotFound, MethodNotAllowed):
+        raise AssertionError(f"no route answers {method} {url}") from None
 
 
 @pytest.fixture
 def f():
     """The factories module: f.user(), f.team(admin), f.project(...), ..."""
     return factories
+
+
+@pytest.fixture
+def empty_list_cache():
+    """The per-process list cache, empty before and after the test."""
+    from linear_web import list_cache
+    list_cache.clear()
+    yield list_cache
+    list_cache.clear()
+
+
+@pytest.fixture
+def cache_team(f, empty_list_cache):
+    """Ada's team CCH with one issue, and an empty list cache."""
+    ada = f.user(name="Ada")
+    t = f.team(ada, key="CCH")
+    f.issue(t, ada, title="First issue", status="todo")
+    return ada, t
+
+
+# -- Shared scenarios ----------------------------------------------------------------------
+
+class Crew(NamedTuple):
+    """A team with its admin and one plain member."""
+    team: object
+    admin: object
+    member: object
+
+
+@pytest.fixture
+def eng(f) -> Crew:
+    """ENG "Engineering": Ada Lovelace (admin) and Bob Stone (member)."""
+    ada, bob = f.user(name="Ada Lovelace"), f.user(name="Bob Stone")
+    return Crew(f.team(ada, key="ENG", name="Engineering", members=[bob]), ada, bob)
+
+
+class Outsider(NamedTuple):
+    """A user with a team of her own, and no other."""
+    user: object
+    team: object
+
+
+@pytest.fixture
+def outsider(f) -> Outsider:
+    """Eve Outsider, admin of her own team EVE "Evil Corp" and of no other."""
+    eve = f.user(name="Eve Outsider")
+    return Outsider(eve, f.team(eve, key="EVE", name="Evil Corp"))
+
+
+@pytest.fixture
+def crash(eng, f):
+    """An issue of ENG, ENG-1 "Crash", created by Ada."""
+    return f.issue(eng.team, eng.admin, title="Crash")
+
+
+SECRET_TITLE = "Acquisition plan zebra"
+
+
+@pytest.fixture
+def secret_team(f, outsider) -> dict:
+    """Team A (SECRETA, Ada) with one row of every kind; Eve is an outsider to it."""
+    from linear_web.services import api_keys, attachments, comments
+    ada = f.user(name="Ada Lovelace")
+    team = f.team(ada, key="SECRETA", name="Secret team A")
+    project = f.project(team, ada, name="Secret project")
+    issue = f.issue(team, ada, title=SECRET_TITLE, description="secret", project_id=project)
+    comment = comments.create_comment(ada, issue.id, "secret comment")
+    attachment = attachments.upload(ada, issue.id, io.BytesIO(factories.PNG), "secret.png")
+    key, _raw = api_keys.create_api_key(ada, "ada's key")
+    return {"admin": ada, "outsider": outsider.user, "team": team, "project": project, "issue": issue,
+            "comment": comment, "attachment": attachment, "api_key": key}

@@ -6,6 +6,10 @@ from linear_web.models import Membership
 from linear_web.services import auth, projects, teams
 
 PASSWORD = "correct-horse-battery"
+# The smallest valid PNG (one transparent pixel): an upload every sniffer accepts as an image.
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
+       b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND"
+       b"\xaeB`\x82")
 _seq = itertools.count(1)
 
 

@@ -1,4 +1,4 @@
-"""Configuration from the environment (shared/API.md, "Running the server") and /health."""
+"""Configuration from the environment (the API contract, "Running the server") and /health."""
 import os
 import socket
 import subprocess

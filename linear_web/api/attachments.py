@@ -8,6 +8,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..services import access
 from ..services import attachments as service
 from ..services.errors import ValidationError
+from ..vocabulary import FILENAME_MAX
 from .common import UnsupportedMediaType, api_route, current_api_user, list_response
 from .schemas import AttachmentList, AttachmentOut, Input
 
@@ -27,7 +28,7 @@ CONTENT_RESPONSE = {"responses": {"200": {
 
 
 class AttachmentPatch(Input):
-    filename: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = None
+    filename: Annotated[str, StringConstraints(min_length=1, max_length=FILENAME_MAX)] | None = None
 
 
 @api_route("/issues/<issue_id>/attachments", methods=["POST"], response=AttachmentOut, status=201,

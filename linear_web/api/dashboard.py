@@ -1,9 +1,10 @@
 """API: dashboard figures, from the same service as the dashboard pages."""
 import uuid
 
-from pydantic import Field
+from pydantic import Field, create_model
 
 from ..services import stats
+from ..vocabulary import PRIORITIES, PRIORITY_LABELS, STATUS_LABELS, STATUSES
 from .common import api_route, current_api_user
 from .schemas import Out, Query
 
@@ -12,21 +13,13 @@ class StatsQuery(Query):
     team_id: str | None = Field(default=None, max_length=100, description="One team (UUID); all of yours if omitted.")
 
 
-class StatusCounts(Out):
-    backlog: int
-    todo: int
-    in_progress: int
-    done: int
-    canceled: int
-
-
-class PriorityCounts(Out):
-    """Keyed "0" (no priority), "1" (high), "2" (medium), "3" (low)."""
-
-    none: int = Field(alias="0")
-    high: int = Field(alias="1")
-    medium: int = Field(alias="2")
-    low: int = Field(alias="3")
+# One count per status and per priority, keyed as in the vocabulary: a new status is a new field.
+StatusCounts = create_model("StatusCounts", __base__=Out,
+                            **{s: (int, Field(description=STATUS_LABELS[s])) for s in STATUSES})
+PriorityCounts = create_model(
+    "PriorityCounts", __base__=Out, __doc__="Keyed " + ", ".join(f'"{p}" ({PRIORITY_LABELS[p].lower()})'
+                                                                 for p in PRIORITIES) + ".",
+    **{f"priority_{p}": (int, Field(alias=str(p), description=PRIORITY_LABELS[p])) for p in PRIORITIES})
 
 
 class TeamStatsOut(Out):

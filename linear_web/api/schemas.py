@@ -1,10 +1,17 @@
-"""Pydantic models: they validate API requests and are the schemas of the OpenAPI document."""
+"""Pydantic models: they validate the JSON shape of API requests and are the schemas of the OpenAPI
+document. Limits (lengths, ranges) are the services' rules, with their messages: here they are only
+documented, read from the vocabulary."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints, create_model
+
+from ..vocabulary import (BODY_MAX, DEFAULT_STATUS, DESCRIPTION_MAX, EMAIL_MAX, FILTER_TEXT_MAX, NAME_MAX,
+                          NO_PRIORITY, PASSWORD_MAX_BYTES, PASSWORD_MIN, PRIORITIES, PRIORITY_LABELS, SEARCH_MAX,
+                          TEAM_KEY_MAX, TEAM_KEY_MIN, TEAM_KEY_PATTERN, TITLE_MAX, StatusLiteral)
 
 
 def _plain_text(value: str) -> str:
@@ -18,15 +25,32 @@ def _plain_text(value: str) -> str:
     return value
 
 
+@dataclass(frozen=True)
+class Documented:
+    """JSON Schema keywords shown in the OpenAPI document but not checked by pydantic (a service checks them)."""
+
+    keywords: tuple[tuple[str, object], ...]
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        """The type's schema with the documented keywords added."""
+        return {**handler(core_schema), **{k: list(v) if isinstance(v, tuple) else v for k, v in self.keywords}}
+
+
+def documented(**keywords) -> Documented:
+    """Documented(minLength=1, maxLength=…) from keyword arguments (tuples for lists: metadata is hashed)."""
+    return Documented(tuple(keywords.items()))
+
+
 Text = Annotated[str, AfterValidator(_plain_text)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-                 AfterValidator(_plain_text)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
-                  AfterValidator(_plain_text)]
-Body = Annotated[str, StringConstraints(max_length=100_000), AfterValidator(_plain_text)]
-LongText = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_plain_text)]
-Status = Literal["backlog", "todo", "in_progress", "done", "canceled"]
-Priority = Annotated[int, Strict(), Field(ge=0, le=3, description="0 none, 1 high, 2 medium, 3 low")]
+Name = Annotated[Text, documented(minLength=1, maxLength=NAME_MAX)]
+Title = Annotated[Text, documented(minLength=1, maxLength=TITLE_MAX)]
+Body = Annotated[Text, documented(maxLength=BODY_MAX)]
+LongText = Annotated[Text, documented(maxLength=DESCRIPTION_MAX)]
+Email = Annotated[str, StringConstraints(max_length=EMAIL_MAX), AfterValidator(_plain_text)]
+Status = StatusLiteral
+_PRIORITY_DOC = ", ".join(f"{p} {PRIORITY_LABELS[p].lower()}" for p in PRIORITIES)
+# A JSON integer (strict: not "1" or true); which numbers are priorities is the service's rule.
+Priority = Annotated[int, Strict(), documented(enum=PRIORITIES), Field(description=_PRIORITY_DOC)]
 Role = Literal["admin", "member"]
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 
@@ -44,13 +68,14 @@ class Query(BaseModel):
 # -- requests ------------------------------------------------------------------------------
 
 class SignupIn(Input):
-    email: Annotated[str, StringConstraints(max_length=254), AfterValidator(_plain_text)]
-    password: Annotated[str, StringConstraints(min_length=8, max_length=72), AfterValidator(_plain_text)]
+    email: Annotated[Text, documented(maxLength=EMAIL_MAX)]
+    password: Annotated[Text, documented(minLength=PASSWORD_MIN, description=f"At most {PASSWORD_MAX_BYTES} "
+                                                                             "bytes as UTF-8.")]
     name: Name
 
 
 class LoginIn(Input):
-    email: Annotated[str, StringConstraints(max_length=254), AfterValidator(_plain_text)]
+    email: Email
     password: Annotated[str, StringConstraints(max_length=1024)]
 
 
@@ -59,8 +84,7 @@ class ApiKeyIn(Input):
 
 
 class TeamIn(Input):
-    key: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=10,
-                                          pattern=r"^[A-Za-z][A-Za-z0-9]*$")]
+    key: Annotated[Text, documented(minLength=TEAM_KEY_MIN, maxLength=TEAM_KEY_MAX, pattern=f"^{TEAM_KEY_PATTERN}$")]
     name: Name
     description: LongText | None = None
 
@@ -71,7 +95,7 @@ class TeamPatch(Input):
 
 
 class MemberIn(Input):
-    email: Annotated[str, StringConstraints(max_length=254), AfterValidator(_plain_text)] | None = None
+    email: Email | None = None
     user_id: uuid.UUID | None = None
     role: Role = "member"
 
@@ -91,8 +115,8 @@ class IssueIn(Input):
     team_id: uuid.UUID
     title: Title
     description: Body | None = None
-    status: Status = "backlog"
-    priority: Priority = 0
+    status: Status = DEFAULT_STATUS
+    priority: Priority = NO_PRIORITY
     project_id: uuid.UUID | None = None
     assignee_id: uuid.UUID | None = None
 
@@ -110,8 +134,7 @@ class IssuePatch(Input):
 
 
 class CommentIn(Input):
-    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100_000),
-                    AfterValidator(_plain_text)]
+    body: Annotated[Text, documented(minLength=1, maxLength=BODY_MAX)]
 
 
 # -- query parameters ------------------------------------------------------------------------
@@ -122,7 +145,7 @@ class PageQuery(Query):
 
 
 class UserQuery(Query):
-    q: Annotated[str, StringConstraints(max_length=100), AfterValidator(_plain_text)] | None = None
+    q: Annotated[Text, documented(maxLength=FILTER_TEXT_MAX)] | None = None
     limit: Annotated[int, Field(ge=1, le=200)] = 20
 
 
@@ -133,16 +156,16 @@ class ProjectQuery(Query):
 class IssueQuery(PageQuery):
     team_id: uuid.UUID | None = None
     status: list[Status] | None = Field(None, description="Repeatable.")
-    priority: list[Annotated[int, Field(ge=0, le=3)]] | None = Field(None, description="Repeatable.")
+    priority: list[Annotated[int, documented(enum=PRIORITIES)]] | None = Field(None, description="Repeatable.")
     project_id: uuid.UUID | None = None
     assignee_id: Annotated[str, Field(pattern=r"^(me|none|[0-9a-fA-F-]{32,36})$",
                                       description="A user id, `me` or `none`.")] | None = None
-    q: Annotated[str, StringConstraints(max_length=200), AfterValidator(_plain_text)] | None = None
+    q: Annotated[Text, documented(maxLength=SEARCH_MAX)] | None = None
     sort: Literal["-created_at", "created_at", "priority", "-updated_at"] = "-created_at"
 
 
 class SearchQuery(IssueQuery):
-    q: Annotated[str, StringConstraints(max_length=200), AfterValidator(_plain_text)]
+    q: Annotated[Text, documented(maxLength=SEARCH_MAX)]
 
 
 class ExportQuery(IssueQuery):

@@ -14,11 +14,25 @@ from sqlalchemy import bindparam, func, select, update
 from ..infra.extensions import db
 from ..models import Activity, Comment, Issue, Membership, Project, Team, User, utcnow
 from ..services import comments, issues
+from ..vocabulary import PRIORITIES, STATUSES
 
 # (share of the issues, statuses weighted like a real team's board)
 TEAM_SHARE = {"ENG": 0.6, "DES": 0.4}
 STATUS_WEIGHTS = {"backlog": 25, "todo": 20, "in_progress": 15, "done": 32, "canceled": 8}
 PRIORITY_WEIGHTS = {0: 25, 1: 15, 2: 35, 3: 25}
+# Issues start in one of these; later statuses are reached by an update, so the history has the change.
+START_STATUSES = ("backlog", "todo")
+
+
+def check_weights(status_weights: dict, priority_weights: dict) -> None:
+    """Fail loudly when the demo weights name a status or priority the vocabulary does not have."""
+    unknown = [s for s in (*status_weights, *START_STATUSES) if s not in STATUSES]
+    unknown += [p for p in priority_weights if p not in PRIORITIES]
+    if unknown:
+        raise ValueError(f"Demo weights name values outside the vocabulary: {unknown}")
+
+
+check_weights(STATUS_WEIGHTS, PRIORITY_WEIGHTS)
 
 SUBJECTS = {
     "ENG": ["login form", "session cookie", "CSV export", "issue list", "board drag and drop", "search box",
@@ -83,8 +97,9 @@ def _seed_team(rng: random.Random, team: Team, count: int) -> tuple[int, int]:
         subject = data.pop("subject")
         actor = rng.choice(members)
         status = _pick(rng, STATUS_WEIGHTS)
-        issue = issues.create_issue(actor, team.id, {**data, "status": "todo" if status != "backlog" else "backlog"})
-        if status not in ("backlog", "todo"):
+        start = status if status in START_STATUSES else START_STATUSES[-1]
+        issue = issues.create_issue(actor, team.id, {**data, "status": start})
+        if status != start:
             issues.update_issue(rng.choice(members), issue.id, {"status": status})
         created = now - timedelta(days=rng.uniform(0, 60))
         updated = min(now, created + timedelta(hours=rng.uniform(0, 24 * 20)))

@@ -7,12 +7,12 @@ session's `after_commit` hook. A rollback drops pending events either way.
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import event as sa_event, func, select
 
 from ..infra.extensions import db
+from ..list_cache import mark_changed
 from ..models import iso, utcnow
 
 CHANNEL = "linear_web_events"
@@ -88,36 +88,6 @@ class Event:
         return cls(**json.loads(payload))
 
 
-def mark_changed(*team_ids) -> None:
-    """This transaction changes what the teams' issue lists show: their data_version goes up at commit.
-
-    Cached list fragments (web/fragment_cache.py) are valid for one data_version; the counter lives
-    in the database, so a commit in any process invalidates every process's copies at once."""
-    db.session().info.setdefault("changed_teams", set()).update(str(t) for t in team_ids if t)
-
-
-def lock_teams(*team_ids) -> None:
-    """Bump the teams' data_version now, in id order, and hold their rows until commit.
-
-    For transactions that lock a team row midway (moving an issue takes a number from the new
-    team's counter): taking both teams' rows first, always in the same order, means two moves in
-    opposite directions cannot deadlock at commit."""
-    mark_changed(*team_ids)
-    _bump(db.session(), {str(t) for t in team_ids if t})
-
-
-def _bump(session, team_ids) -> None:
-    """data_version + 1 for each team not bumped yet in this transaction, in id order."""
-    from ..models import Team
-    table = Team.__table__
-    done = session.info.setdefault("bumped_teams", set())
-    for team_id in sorted(set(team_ids) - done):
-        with session.no_autoflush:
-            session.execute(table.update().where(table.c.id == uuid.UUID(team_id))
-                            .values(data_version=table.c.data_version + 1))
-        done.add(team_id)
-
-
 def emit(event: Event) -> None:
     """Queue an event on the current transaction (PostgreSQL: NOTIFY now, delivered on commit)."""
     session = db.session()
@@ -133,19 +103,8 @@ def emit(event: Event) -> None:
         session.info.setdefault("pending_events", []).append(event)
 
 
-def _before_commit(session):
-    """Bump data_version of the teams this transaction changed (rows locked in id order).
-
-    No autoflush: the team rows are updated first, then the commit flushes the rest, so a stale
-    issue version still surfaces from the flush as before (services turn it into a Conflict)."""
-    teams = session.info.get("changed_teams")
-    if teams:
-        _bump(session, teams)
-
-
 def _after_commit(session):
-    session.info.pop("changed_teams", None)
-    session.info.pop("bumped_teams", None)
+    """Publish the committed transaction's events (SQLite)."""
     pending = session.info.pop("pending_events", None)
     if pending:
         from .broker import get_broker
@@ -155,16 +114,14 @@ def _after_commit(session):
 
 
 def _after_rollback(session):
+    """Drop the rolled-back transaction's events."""
     session.info.pop("pending_events", None)
-    session.info.pop("changed_teams", None)
-    session.info.pop("bumped_teams", None)
 
 
 def install(app) -> None:
     """Hook the session so SQLite events go out after commit and vanish on rollback."""
     from sqlalchemy.orm import Session
     if not getattr(install, "_done", False):
-        sa_event.listen(Session, "before_commit", _before_commit)
         sa_event.listen(Session, "after_commit", _after_commit)
         sa_event.listen(Session, "after_soft_rollback", lambda s, prev: _after_rollback(s))
         install._done = True

@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..infra.extensions import db
+from ..vocabulary import NAME_MAX
 from .base import UTCDateTime, created_at, iso, uuid_pk
 
 
@@ -15,7 +16,7 @@ class ApiKey(db.Model):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
-    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)  # sha256 hex
     prefix: Mapped[str] = mapped_column(String(16), nullable=False)  # shown in lists: lw_abcd…
     created_at: Mapped[datetime] = created_at()

@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.extensions import db
+from ..vocabulary import FILENAME_MAX
 from .base import created_at, iso, uuid_pk
 
 
@@ -16,7 +17,7 @@ class Attachment(db.Model):
     id: Mapped[uuid.UUID] = uuid_pk()
     issue_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("issues.id", ondelete="CASCADE"), nullable=False)
     uploader_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
-    filename: Mapped[str] = mapped_column(String(255), nullable=False)
+    filename: Mapped[str] = mapped_column(String(FILENAME_MAX), nullable=False)
     content_type: Mapped[str] = mapped_column(String(100), nullable=False)
     size: Mapped[int] = mapped_column(Integer, nullable=False)
     storage_name: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)  # random, on disk

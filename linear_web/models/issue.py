@@ -2,20 +2,26 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import (CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid, func,
-                        literal_column)
+from sqlalchemy import (CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid,
+                        cast, func, literal_column)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.extensions import db
 from ..infra.markdown import render_markdown
+from ..vocabulary import (DEFAULT_STATUS, IDENTIFIER_SEPARATOR, NO_PRIORITY, PRIORITIES, STATUSES, TITLE_MAX,
+                          identifier)
 from .base import UTCDateTime, created_at, iso, utcnow, uuid_pk
 
-STATUSES = ("backlog", "todo", "in_progress", "done", "canceled")
-STATUS_LABELS = {"backlog": "Backlog", "todo": "Todo", "in_progress": "In Progress",
-                 "done": "Done", "canceled": "Canceled"}
-PRIORITIES = (0, 1, 2, 3)
-PRIORITY_LABELS = {0: "No priority", 1: "High", 2: "Medium", 3: "Low"}
 TRACKED_FIELDS = ("status", "priority", "title", "description", "assignee", "project")
+# The check constraints' SQL, built from the vocabulary. The text must stay what the migrations
+# created (test_migrations compares them): a new status changes it, and needs a migration.
+STATUS_CHECK = "status in (" + ",".join(f"'{s}'" for s in STATUSES) + ")"
+if PRIORITIES != tuple(range(min(PRIORITIES), max(PRIORITIES) + 1)):
+    raise ValueError("PRIORITIES must be consecutive numbers: the check constraint is a range")
+PRIORITY_CHECK = f"priority between {min(PRIORITIES)} and {max(PRIORITIES)}"
+STATUS_COLUMN_SIZE = 16  # the column as migrated; every status value must fit
+if max(len(s) for s in STATUSES) > STATUS_COLUMN_SIZE:
+    raise ValueError(f"A status is longer than the status column ({STATUS_COLUMN_SIZE})")
 
 
 class LabelChip:
@@ -34,8 +40,8 @@ class Issue(db.Model):
     __tablename__ = "issues"
     __table_args__ = (
         UniqueConstraint("team_id", "number", name="uq_issues_team_number"),
-        CheckConstraint("status in ('backlog','todo','in_progress','done','canceled')", name="status"),
-        CheckConstraint("priority between 0 and 3", name="priority"),
+        CheckConstraint(STATUS_CHECK, name="status"),
+        CheckConstraint(PRIORITY_CHECK, name="priority"),
         # Keyset pagination and every filter/sort is team-scoped first.
         Index("ix_issues_team_created", "team_id", "created_at", "id"),
         Index("ix_issues_team_updated", "team_id", "updated_at", "id"),
@@ -53,10 +59,10 @@ class Issue(db.Model):
     id: Mapped[uuid.UUID] = uuid_pk()
     team_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("teams.id", ondelete="CASCADE"), nullable=False)
     number: Mapped[int] = mapped_column(Integer, nullable=False)
-    title: Mapped[str] = mapped_column(String(255), nullable=False)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX), nullable=False)
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
-    status: Mapped[str] = mapped_column(String(16), default="backlog", nullable=False)
-    priority: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    status: Mapped[str] = mapped_column(String(STATUS_COLUMN_SIZE), default=DEFAULT_STATUS, nullable=False)
+    priority: Mapped[int] = mapped_column(Integer, default=NO_PRIORITY, nullable=False)
     project_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("projects.id", ondelete="SET NULL"))
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
     creator_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
@@ -87,7 +93,8 @@ class Issue(db.Model):
 
     @property
     def identifier(self) -> str:
-        return f"{self.team.key}-{self.number}"
+        """KEY-N: the team's key and the issue's number in it."""
+        return identifier(self.team.key, self.number)
 
     @property
     def description_html(self) -> str:
@@ -130,6 +137,11 @@ PRIORITY_RANK = func.coalesce(func.nullif(Issue.priority, literal_column("0")), 
 # Serves `sort=priority` (ORDER BY rank, created_at DESC, id DESC) as an ordered index scan; without
 # it every list group sorted all of a team's matching rows (BENCHMARKS.md).
 Index("ix_issues_team_priority_rank", Issue.team_id, PRIORITY_RANK, Issue.created_at.desc(), Issue.id.desc())
+
+
+def identifier_sql(team_key, number):
+    """KEY-N computed by the database (exports), the same text as Issue.identifier."""
+    return team_key + IDENTIFIER_SEPARATOR + cast(number, String)
 
 
 class IssueAlias(db.Model):

@@ -6,6 +6,7 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.extensions import db
+from ..vocabulary import NAME_MAX, TEAM_KEY_MAX
 from .base import created_at, iso, uuid_pk
 
 ROLES = ("admin", "member")
@@ -15,12 +16,12 @@ class Team(db.Model):
     __tablename__ = "teams"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    key: Mapped[str] = mapped_column(String(10), unique=True, nullable=False)
-    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    key: Mapped[str] = mapped_column(String(TEAM_KEY_MAX), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False)
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     # Last issue number handed out; bumped atomically (UPDATE … RETURNING) so numbers never repeat.
     issue_counter: Mapped[int] = mapped_column(default=0, nullable=False)
-    # Goes up in every transaction that changes what the team's issue lists show (events.mark_changed):
+    # Goes up in every transaction that changes what the team's issue lists show (list_cache.mark_changed):
     # cached list fragments are valid for one data_version, in every process.
     data_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", nullable=False)
     # The estimate scale its issues use (vocabulary.ESTIMATE_SCALES); "none" hides estimates.

@@ -7,15 +7,21 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..infra.extensions import db
+from ..vocabulary import EMAIL_MAX, NAME_MAX
 from .base import created_at, iso, uuid_pk
+
+
+def initials(name: str) -> str:
+    """The avatar letters of a name: the first letters of its first two words, upper case."""
+    return "".join(word[0] for word in name.split()[:2]).upper()
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[uuid.UUID] = uuid_pk()
-    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
-    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False)
     password_hash: Mapped[str] = mapped_column(String(100), nullable=False)
     # Bumped on logout-everywhere / password change: old session cookies stop working.
     session_version: Mapped[int] = mapped_column(default=1, nullable=False)
@@ -26,8 +32,8 @@ class User(UserMixin, db.Model):
 
     @property
     def initials(self) -> str:
-        parts = [p for p in self.name.split() if p]
-        return "".join(p[0] for p in parts[:2]).upper() or self.email[:1].upper()
+        """Avatar letters; the email's first letter when the name has none."""
+        return initials(self.name) or self.email[:1].upper()
 
     def to_json(self) -> dict:
         return {"id": str(self.id), "email": self.email, "name": self.name,

@@ -1,4 +1,4 @@
-"""API sockets: the JSON events of shared/API.md "Live events", for one user."""
+"""API sockets: the JSON live events of the API contract, for one user."""
 from __future__ import annotations
 
 from ..events import Event
@@ -11,17 +11,20 @@ class JsonStream:
     """Turns broker items into API messages for one user, optionally narrowed to one team."""
 
     def __init__(self, user_id: str, team_id: str | None = None):
+        """For one user; team_id narrows the stream to that team."""
         self.user_id = user_id
         self.team_id = team_id
 
     def opened(self) -> list[str]:
+        """Nothing on connect: integrations fetch what they need over HTTP."""
         return []
 
     def idle(self) -> list[str]:
+        """Nothing to do while waiting."""
         return []
 
     def closed(self) -> None:
-        pass
+        """Nothing held per socket."""
 
     def render(self, item) -> list[str]:
         """The message for this user, if the event's team is theirs (checked now, not at connect)."""

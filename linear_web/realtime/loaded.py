@@ -1,9 +1,10 @@
 """What every socket of this process needs to know about one event, loaded once per process.
 
 A thousand sockets receiving one event must not run a thousand queries: the first socket thread
-to look at an event loads it in a short-lived session (its team's current members, the issue and
-comment as they are now, the API message) and the others reuse the result. Membership is read
-when the event is delivered, so a member removed from a team stops receiving its events.
+to look at an event loads it through the delivery services in a short-lived session (its team's
+current members, the issue and comment as they are now, the API message) and the others reuse the
+result. Membership is read when the event is delivered, so a member removed from a team stops
+receiving its events.
 """
 from __future__ import annotations
 
@@ -11,13 +12,9 @@ import json
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from ..events import API_TYPES, COMMENT_CREATED, ISSUE_DELETED, Event
-from ..infra.extensions import db
-from ..models import Activity, Attachment, Comment, Issue, IssueAlias, Membership, Project, Team, User
-from ..services.attachments import attachments_of
+from ..models import Comment, Issue
+from ..services import delivery
 
 CACHE_SIZE = 256
 
@@ -26,6 +23,7 @@ class Loaded:
     """One event as this process delivers it; `extra()` memoises more data for HTML pushes."""
 
     def __init__(self, event: Event):
+        """Nothing loaded yet: _load fills it in."""
         self.event = event
         self.team_id = event.team_id          # the issue's current team (after later moves too)
         self.members: frozenset[str] = frozenset()
@@ -38,13 +36,14 @@ class Loaded:
         self._extras: dict = {}
         self._lock = threading.Lock()
 
-    def extra(self, name: str, loader):
-        """loader(session) once per event per process, e.g. the team's members for a panel."""
+    def extra(self, loader, *args):
+        """loader(session, *args), a delivery service, once per event per process (the pickers for a panel)."""
+        key = (loader, *args)
         with self._lock:
-            if name not in self._extras:
-                with Session(db.engine, expire_on_commit=False) as session:
-                    self._extras[name] = loader(session)
-            return self._extras[name]
+            if key not in self._extras:
+                with delivery.session() as session:
+                    self._extras[key] = loader(session, *args)
+            return self._extras[key]
 
 
 _cache: OrderedDict = OrderedDict()
@@ -70,24 +69,22 @@ def load(event: Event) -> Loaded:
         return entry[1]
 
 
-def _member_ids(session: Session, team_id) -> frozenset[str]:
-    return frozenset(str(u) for u in session.scalars(select(Membership.user_id).where(Membership.team_id == team_id)))
-
-
 def _load(event: Event) -> Loaded:
+    """Read the event's issue, comment and team members now; build the API messages."""
     view = Loaded(event)
-    with Session(db.engine, expire_on_commit=False) as session:
+    with delivery.session() as session:
         if event.type != ISSUE_DELETED:
-            view.issue = session.scalars(select(Issue).where(Issue.id == _uuid(event.issue_id))).first()
+            view.issue = delivery.load_issue(session, event.issue_id)
             if view.issue is None:
                 return view                   # deleted since: its ISSUE_DELETED follows
             view.team_id = str(view.issue.team_id)
         if event.comment_id:
-            view.comment = session.scalars(select(Comment).where(Comment.id == _uuid(event.comment_id))).first()
-        view.members = _member_ids(session, _uuid(view.team_id))
+            view.comment = delivery.load_comment(session, event.comment_id)
+        view.members = delivery.member_ids(session, view.team_id)
         if event.old_team_id and event.old_team_id != view.team_id:
-            view.old_members = _member_ids(session, _uuid(event.old_team_id))
-            view.old_identifier = _old_identifier(session, event)
+            view.old_members = delivery.member_ids(session, event.old_team_id)
+            view.old_identifier = (delivery.identifier_in_team(session, event.issue_id, event.old_team_id)
+                                   or event.identifier)
     view.json_text = _message(view)
     if view.old_members:
         view.left_text = json.dumps({"type": ISSUE_DELETED, "team_id": event.old_team_id,
@@ -97,7 +94,7 @@ def _load(event: Event) -> Loaded:
 
 
 def _message(view: Loaded) -> str | None:
-    """The API's live event (shared/API.md "Live events"), or None when there is nothing to say."""
+    """The API contract's live event, or None when there is nothing to say."""
     ev = view.event
     if ev.type not in API_TYPES:
         return None                           # a page-only event
@@ -111,37 +108,3 @@ def _message(view: Loaded) -> str | None:
             return None                       # deleted before delivery
         msg["comment"] = view.comment.to_json()
     return json.dumps(msg)
-
-
-def _old_identifier(session: Session, event: Event) -> str:
-    """KEY-N the issue had in the team it left (its newest alias there)."""
-    row = session.execute(
-        select(Team.key, IssueAlias.number).join(Team, Team.id == IssueAlias.team_id)
-        .where(IssueAlias.issue_id == _uuid(event.issue_id), IssueAlias.team_id == _uuid(event.old_team_id))
-        .order_by(IssueAlias.number.desc()).limit(1)).first()
-    return f"{row[0]}-{row[1]}" if row else event.identifier
-
-
-def team_people(session: Session, team_id) -> dict:
-    """Members (for the assignee picker) and projects of a team, for the properties panel."""
-    members = session.scalars(select(User).join(Membership, Membership.user_id == User.id)
-                              .where(Membership.team_id == team_id).order_by(User.name)).all()
-    projects = session.scalars(select(Project).where(Project.team_id == team_id).order_by(Project.name)).all()
-    return {"members": list(members), "projects": list(projects)}
-
-
-def recent_activity(session: Session, event: Event) -> list[Activity]:
-    """The issue's newest activity rows (the page skips the ones it already shows)."""
-    rows = session.scalars(select(Activity).where(Activity.issue_id == _uuid(event.issue_id))
-                           .order_by(Activity.created_at.desc(), Activity.id.desc()).limit(10)).all()
-    return list(reversed(rows))
-
-
-def issue_attachments(session: Session, issue_id) -> list[Attachment]:
-    """The issue's attachments as its page lists them (oldest first, uploaders joined)."""
-    return list(session.scalars(attachments_of(_uuid(issue_id))))
-
-
-def _uuid(value):
-    import uuid
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

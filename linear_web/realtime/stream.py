@@ -30,6 +30,7 @@ class Close(Exception):
     """Ends a stream with a WebSocket close code and reason."""
 
     def __init__(self, code: int, reason: str):
+        """The close code and its human-readable reason."""
         super().__init__(reason)
         self.code, self.reason = code, reason
 
@@ -38,10 +39,12 @@ class Slots:
     """Open sockets per user in this process, capped by WS_MAX_PER_USER."""
 
     def __init__(self):
+        """No sockets open yet."""
         self._open: Counter = Counter()
         self._lock = threading.Lock()
 
     def acquire(self, user_id: str, limit: int) -> bool:
+        """Take a slot for the user; False when they already have `limit` sockets open."""
         with self._lock:
             if self._open[user_id] >= limit:
                 return False
@@ -49,12 +52,14 @@ class Slots:
             return True
 
     def release(self, user_id: str) -> None:
+        """Give the user's slot back."""
         with self._lock:
             self._open[user_id] -= 1
             if self._open[user_id] <= 0:
                 del self._open[user_id]
 
     def count(self, user_id: str) -> int:
+        """How many sockets the user has open in this process."""
         with self._lock:
             return self._open.get(user_id, 0)
 
@@ -70,10 +75,12 @@ class FloodGuard:
     """Reads and discards client messages; too many within the window is a Close(1008)."""
 
     def __init__(self, limit: int = FLOOD_MESSAGES, window: float = FLOOD_WINDOW):
+        """At most `limit` client messages per `window` seconds."""
         self.limit, self.window = limit, window
         self.started, self.seen = time.monotonic(), 0
 
     def drain(self, ws) -> None:
+        """Read what the client sent; Close(1008) when it sends too much."""
         while ws.connected:
             if ws.receive(timeout=0) is None:
                 return
@@ -125,6 +132,7 @@ def serve(ws, user_id: str, renderer) -> None:
 
 
 def _loop(ws, sub, renderer, guard: FloodGuard, poll: float) -> None:
+    """Wait for broker items and send what the renderer makes of them, until the socket ends."""
     while ws.connected:
         if shutting_down.is_set():
             raise Close(1012, "The server is restarting. Reconnect in a moment.")
@@ -143,6 +151,7 @@ def _loop(ws, sub, renderer, guard: FloodGuard, poll: float) -> None:
 
 
 def _send_all(ws, messages) -> None:
+    """Send each message in order."""
     for message in messages or ():
         ws.send(message)
 

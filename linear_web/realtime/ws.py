@@ -21,9 +21,9 @@ bp.record_once(_max_message_size)
 def _no_compression():
     """Decline permessage-deflate unless WS_COMPRESSION is set.
 
-    Every socket would compress every event separately (one zlib context per socket): at a few
-    hundred sockets that CPU turns a ~50 ms p99 delivery into ~350 ms (bench/ws_fanout.py).
-    Events are small; on a LAN the bytes are cheaper than the CPU.
+    Every socket would compress every event separately (one zlib context per socket), and that CPU
+    grows with the sockets until it dominates delivery time (bench/results-realtime.md). Events
+    are small; on a LAN the bytes are cheaper than the CPU.
     """
     if not current_app.config.get("WS_COMPRESSION", False):
         request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)

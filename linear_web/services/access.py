@@ -1,20 +1,23 @@
 """Who may see what. Every team-scoped lookup goes through here: outsiders get NotFound."""
-import re
 import uuid
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from ..infra.extensions import db
 from ..models import Issue, IssueAlias, Membership, Project, Team, User
+from ..vocabulary import parse_identifier
 from .errors import Forbidden, NotFound
 from .validation import parse_uuid
-
-IDENTIFIER = re.compile(r"^([A-Za-z][A-Za-z0-9]{1,9})-(\d{1,9})$")
 
 
 def team_ids_of(user: User):
     """A subquery of the ids of the user's teams, for scoping selects."""
     return select(Membership.team_id).where(Membership.user_id == user.id).scalar_subquery()
+
+
+def member_ids_of(team_id):
+    """A select of the ids of a team's members (who may receive its events)."""
+    return select(Membership.user_id).where(Membership.team_id == team_id)
 
 
 def memberships(user: User) -> list[Membership]:
@@ -25,50 +28,6 @@ def memberships(user: User) -> list[Membership]:
 
 def membership(user: User, team: Team) -> Membership | None:
     return db.session.get(Membership, (team.id, user.id))
-
-
-_teams, _members, _users = Team.__table__, Membership.__table__, User.__table__
-_SESSION_TEAM = (select(_teams.c.id, _teams.c.data_version)
-                 .join(_members, _members.c.team_id == _teams.c.id)
-                 .join(_users, _users.c.id == _members.c.user_id)
-                 .where(_teams.c.key == bindparam("key"), _users.c.id == bindparam("uid"),
-                        _users.c.session_version == bindparam("version")))
-# On PostgreSQL the same statement is prepared once per connection (extensions.autocommit_engine):
-# planning the three-table join took 0.2 ms of server time per request, executing it 0.03 ms.
-SESSION_TEAM_PREPARE = (
-    "PREPARE lw_session_team(text, uuid, bigint) AS "
-    "SELECT teams.id, teams.data_version FROM teams "
-    "JOIN memberships ON memberships.team_id = teams.id JOIN users ON users.id = memberships.user_id "
-    "WHERE teams.key = $1 AND users.id = $2 AND users.session_version = $3")
-
-
-def session_team_version(session_user_id: str, key: str) -> tuple[str, int] | None:
-    """(team id, data_version) of team `key` when the session's user is still signed in with this
-    session version ("uuid:version", as flask-login stores it) and a member of the team; else None.
-
-    The same rules as load_session_user + team_for in one autocommit statement (one round trip,
-    no ORM), for serving a cached list fragment. None also when the database fails: the caller
-    then takes the ordinary path, which reports that properly."""
-    from sqlalchemy.exc import SQLAlchemyError
-    from ..infra.extensions import autocommit_engine
-    uid, _, version = (session_user_id or "").partition(":")
-    pk = parse_uuid(uid)
-    if pk is None or not (version.isascii() and version.isdigit()) or len(version) > 18 \
-            or not key or len(key) > 100 or "\x00" in key:
-        return None
-    params = {"key": key.upper(), "uid": pk, "version": int(version)}
-    try:
-        engine = autocommit_engine()
-        with engine.connect() as conn:
-            if engine.dialect.name == "postgresql":
-                params["uid"] = str(pk)
-                row = conn.exec_driver_sql(
-                    "EXECUTE lw_session_team(%(key)s, %(uid)s, %(version)s)", params).first()
-            else:
-                row = conn.execute(_SESSION_TEAM, params).first()
-    except SQLAlchemyError:
-        return None
-    return (str(row[0]), row[1]) if row else None
 
 
 def team_for(user: User, ref) -> Team:
@@ -116,10 +75,10 @@ def resolve_issue_id(ref) -> uuid.UUID | None:
     iid = parse_uuid(ref)
     if iid:
         return iid
-    match = IDENTIFIER.fullmatch(str(ref or ""))
-    if not match:
+    parsed = parse_identifier(ref)
+    if parsed is None:
         return None
-    key, number = match.group(1).upper(), int(match.group(2))
+    key, number = parsed
     found = db.session.execute(
         select(Issue.id).join(Team, Issue.team_id == Team.id).where(Team.key == key, Issue.number == number)
     ).scalar()

@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 
 from ..infra.extensions import db
 from ..models import ApiKey, User, utcnow
+from ..vocabulary import NAME_MAX
 from .errors import NotFound, ValidationError
 from .validation import clean_text, parse_uuid, raise_if
 
@@ -24,7 +25,7 @@ def hash_key(raw: str) -> str:
 def create_api_key(actor: User, name) -> tuple[ApiKey, str]:
     """A new key for the actor; returns (row, the raw key) — the raw key is never stored."""
     errors: dict = {}
-    name_c = clean_text(errors, "name", name, label="Name", required=True, max_len=100)
+    name_c = clean_text(errors, "name", name, label="Name", required=True, max_len=NAME_MAX)
     raise_if(errors)
     count = db.session.scalar(select(db.func.count()).select_from(ApiKey).where(ApiKey.user_id == actor.id))
     if count >= MAX_KEYS:

@@ -18,11 +18,11 @@ from .. import events
 from ..events import Event, emit
 from ..infra.extensions import db
 from ..models import Activity, Attachment, Issue, User
+from ..vocabulary import FILENAME_MAX
 from . import access, attachments_store as store
 from .errors import NotFound, ServiceError, ValidationError
 from .validation import parse_uuid
 
-MAX_NAME = 255
 ALLOWED_DESCRIPTION = ("images (PNG, JPEG, GIF, WebP), PDF, plain text, CSV, Markdown, JSON, ZIP "
                        "and office documents")
 
@@ -72,7 +72,7 @@ def too_large() -> TooLarge:
 
 
 def clean_filename(raw) -> str:
-    """The user's name without path parts, control/format characters (NUL, U+202E…), ≤ 255 chars."""
+    """The user's name without path parts, control/format characters (NUL, U+202E…), FILENAME_MAX at most."""
     if not isinstance(raw, str):
         return ""
     name = raw.replace("\\", "/").split("/")[-1]
@@ -81,10 +81,10 @@ def clean_filename(raw) -> str:
     name = name.strip()
     if not name.strip("."):
         return ""  # "." and ".." are path parts, not names
-    if len(name) > MAX_NAME:
+    if len(name) > FILENAME_MAX:
         stem, ext = os.path.splitext(name)
         ext = ext if len(ext) <= 16 else ""
-        name = stem[:MAX_NAME - len(ext)] + ext
+        name = stem[:FILENAME_MAX - len(ext)] + ext
     return name
 
 

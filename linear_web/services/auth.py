@@ -8,12 +8,11 @@ from sqlalchemy.exc import IntegrityError
 
 from ..infra.extensions import db
 from ..models import User
+from ..vocabulary import EMAIL_MAX, FILTER_TEXT_MAX, NAME_MAX, PASSWORD_MAX_BYTES, PASSWORD_MIN
 from .errors import Conflict
 from .validation import clean_text, raise_if
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD = 8
-MAX_PASSWORD_BYTES = 72
 # A real hash of a random password: failed logins for unknown emails cost the same time.
 _DUMMY_HASH = bcrypt.hashpw(b"not-a-real-password", bcrypt.gensalt(4))
 
@@ -28,16 +27,16 @@ def check_password_rules(errors: dict, password, field: str = "password") -> Non
         errors[field] = "Password is required."
     elif "\x00" in password:
         errors[field] = "Password must not contain NUL characters."
-    elif len(password) < MIN_PASSWORD:
-        errors[field] = f"Password must be at least {MIN_PASSWORD} characters."
+    elif len(password) < PASSWORD_MIN:
+        errors[field] = f"Password must be at least {PASSWORD_MIN} characters."
     else:
         try:
             size = len(password.encode("utf-8"))
         except UnicodeEncodeError:
             errors[field] = "Password contains invalid characters."
             return
-        if size > MAX_PASSWORD_BYTES:
-            errors[field] = f"Password must be at most {MAX_PASSWORD_BYTES} bytes."
+        if size > PASSWORD_MAX_BYTES:
+            errors[field] = f"Password must be at most {PASSWORD_MAX_BYTES} bytes."
 
 
 def hash_password(password: str) -> str:
@@ -49,9 +48,9 @@ def signup(email, password, name) -> User:
     """Create an account; ValidationError per field, Conflict for a taken email."""
     errors: dict = {}
     email_n = normalize_email(email)
-    if not isinstance(email, str) or "\x00" in email or not EMAIL.match(email_n) or len(email_n) > 254:
+    if not isinstance(email, str) or "\x00" in email or not EMAIL.match(email_n) or len(email_n) > EMAIL_MAX:
         errors["email"] = "Enter a valid email address."
-    name_c = clean_text(errors, "name", name, label="Name", required=True, max_len=100)
+    name_c = clean_text(errors, "name", name, label="Name", required=True, max_len=NAME_MAX)
     check_password_rules(errors, password)
     raise_if(errors)
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email_n)):
@@ -77,10 +76,10 @@ def authenticate(email, password) -> User | None:
         pw = password.encode("utf-8") if ok_input else b""
     except UnicodeEncodeError:
         pw, ok_input = b"", False
-    if len(pw) > MAX_PASSWORD_BYTES:
+    if len(pw) > PASSWORD_MAX_BYTES:
         ok_input = False
     hashed = user.password_hash.encode("ascii") if user else _DUMMY_HASH
-    matched = bcrypt.checkpw(pw[:MAX_PASSWORD_BYTES], hashed)
+    matched = bcrypt.checkpw(pw[:PASSWORD_MAX_BYTES], hashed)
     return user if (user and ok_input and matched) else None
 
 
@@ -117,6 +116,9 @@ def load_session_user(session_id: str) -> User | None:
 
 def search_users(actor: User, q: str | None, limit: int = 20) -> list[User]:
     """Users sharing a team with the actor, matching q in name or email (assignee pickers)."""
+    errors: dict = {}
+    q = clean_text(errors, "q", q, label="Search text", max_len=FILTER_TEXT_MAX, strip=False)
+    raise_if(errors)
     from ..models import Membership
     from .access import team_ids_of
     stmt = (select(User).join(Membership, Membership.user_id == User.id)

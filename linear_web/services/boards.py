@@ -7,10 +7,12 @@ from sqlalchemy import select, union_all
 from sqlalchemy.orm import joinedload, load_only, raiseload
 
 from ..infra.extensions import db
-from ..models import STATUSES, Issue, Team, User
+from ..models import Issue, Team, User
+from ..vocabulary import STATUSES
 from . import access, issues
 from .errors import NotFound, ValidationError
 from .issue_queries import IssueFilters, count_by_status, filtered
+from .validation import check_status, check_version, raise_if
 
 # A column shows at most this many cards (the count still says how many match).
 COLUMN_LIMIT = 200
@@ -67,25 +69,15 @@ def _neighbour(actor: User, team: Team, ref, field: str):
     return found
 
 
-def _version(raw) -> int | None:
-    """The version the client saw (form text), None when not sent; 422 when not a number."""
-    if raw in (None, ""):
-        return None
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str) and raw.strip().isdigit():
-        return int(raw)
-    raise ValidationError({"version": "Version must be a whole number."})
-
-
 def move_on_board(actor: User, team: Team, issue_ref, status, *, before=None, after=None, version=None) -> Issue:
     """Move a card of this team's board to a status and between two neighbours (409 if stale)."""
     issue = access.issue_for(actor, issue_ref)
     if issue.team_id != team.id:
         raise NotFound("Issue not found.")
-    if status not in STATUSES:
-        raise ValidationError({"status": "Status must be one of: " + ", ".join(STATUSES) + "."})
-    version = _version(version)
+    errors: dict = {}
+    check_status(errors, status)
+    version = check_version(errors, version)
+    raise_if(errors)
     before_id = _neighbour(actor, team, before, "before")
     after_id = _neighbour(actor, team, after, "after")
     if issue.id in (before_id, after_id):

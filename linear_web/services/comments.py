@@ -5,16 +5,15 @@ from .. import events
 from ..events import Event, emit
 from ..infra.extensions import db
 from ..models import Activity, Comment, Issue, User, utcnow
+from ..vocabulary import BODY_MAX
 from . import access
 from .errors import Forbidden, NotFound
 from .validation import clean_text, parse_uuid, raise_if
 
-MAX_BODY = 100_000
-
 
 def _body(value) -> str:
     errors: dict = {}
-    body = clean_text(errors, "body", value, label="Comment", required=True, max_len=MAX_BODY)
+    body = clean_text(errors, "body", value, label="Comment", required=True, max_len=BODY_MAX)
     raise_if(errors)
     return body
 

@@ -3,11 +3,12 @@ import csv
 import io
 from collections.abc import Iterator
 
-from sqlalchemy import String, case, cast, func, literal, select
+from sqlalchemy import String, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from ..infra.extensions import db
 from ..models import Issue, IssueParent, Project, Team, User
+from ..models.issue import identifier_sql
 from ..models.planning import FIELD_SEP, ITEM_SEP
 from ..vocabulary import estimate_label
 from .issue_queries import IssueFilters, filtered
@@ -59,9 +60,9 @@ def export_rows(actor: User, filters: IssueFilters) -> Iterator[str]:
     assignee, creator, parent = aliased(User), aliased(User), aliased(Issue)
     parent_number = (select(parent.number).join(IssueParent, IssueParent.parent_id == parent.id)
                      .where(IssueParent.issue_id == Issue.id).correlate(Issue).scalar_subquery())
-    stmt = (select(Team.key + "-" + cast(Issue.number, String), guarded(Issue.title), Issue.status, Issue.priority,
+    stmt = (select(identifier_sql(Team.key, Issue.number), guarded(Issue.title), Issue.status, Issue.priority,
                    guarded(Team.name), guarded(Project.name), guarded(assignee.name), guarded(creator.name), *stamps,
-                   Issue.label_summary, Team.key + "-" + cast(parent_number, String), Issue.due_date, Issue.estimate,
+                   Issue.label_summary, identifier_sql(Team.key, parent_number), Issue.due_date, Issue.estimate,
                    Team.estimates)
             .select_from(Issue).join(Team, Issue.team_id == Team.id)
             .outerjoin(Project, Issue.project_id == Project.id)

@@ -15,12 +15,12 @@ from datetime import date, datetime, timezone
 from sqlalchemy import and_, exists, func, literal_column, or_, select, text
 
 from ..infra.extensions import db
-from ..models import PRIORITIES, STATUSES, Issue, IssueParent, User, issue_labels
-from ..vocabulary import OPEN_STATUSES
+from ..models import Issue, IssueParent, User, issue_labels
 from ..models.issue import PRIORITY_RANK
+from ..vocabulary import OPEN_STATUSES, SEARCH_MAX, STATUSES
 from . import access
 from .errors import ValidationError
-from .validation import parse_uuid
+from .validation import check_priority, check_status, parse_uuid
 
 SORTS = ("-created_at", "created_at", "priority", "-updated_at", "due_date", "-due_date")
 MAX_LIMIT = 200
@@ -49,14 +49,9 @@ class IssueFilters:
         """Parse query parameters (repeatable status/priority); ValidationError names bad ones."""
         errors: dict = {}
         statuses = [s for v in args.getlist("status") for s in v.split(",") if s]
-        if any(s not in STATUSES for s in statuses):
-            errors["status"] = "Status must be one of: " + ", ".join(STATUSES) + "."
-        priorities = []
-        for v in (p for raw in args.getlist("priority") for p in raw.split(",") if p):
-            if v.isdigit() and int(v) in PRIORITIES:
-                priorities.append(int(v))
-            else:
-                errors["priority"] = "Priority must be 0, 1, 2 or 3."
+        for s in statuses:
+            check_status(errors, s)
+        priorities = [check_priority(errors, p) for raw in args.getlist("priority") for p in raw.split(",") if p]
         assignee = args.get("assignee_id") or args.get("assignee") or None
         if assignee not in (None, "me", "none") and parse_uuid(assignee) is None:
             errors["assignee_id"] = "Assignee must be a user id, 'me' or 'none'."
@@ -70,8 +65,8 @@ class IssueFilters:
             if tid is None:
                 errors["team_id"] = "Team must be a team id."
         q = args.get("q", "") or ""
-        if "\x00" in q or len(q) > 200:
-            errors["q"] = "Search text must be at most 200 characters, without NUL."
+        if "\x00" in q or len(q) > SEARCH_MAX:
+            errors["q"] = f"Search text must be at most {SEARCH_MAX} characters, without NUL."
         sort = args.get("sort") or "-created_at"
         if sort not in SORTS:
             errors["sort"] = "Sort must be one of: " + ", ".join(SORTS) + "."
@@ -178,6 +173,12 @@ def _planning_filters(stmt, filters: IssueFilters):
     if filters.overdue:
         stmt = stmt.where(Issue.due_date < today(), Issue.status.in_(OPEN_STATUSES))
     return stmt
+
+
+def matches(actor: User, filters: IssueFilters, issue_id) -> bool:
+    """Would a list with these filters show this issue? The list's own conditions, asked of one row."""
+    stmt = filtered(actor, filters).with_only_columns(Issue.id).where(Issue.id == issue_id).limit(1)
+    return db.session.scalar(stmt) is not None
 
 
 def today() -> date:

@@ -12,16 +12,16 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import events
-from ..events import Event, emit, lock_teams
+from ..events import Event, emit
+from ..list_cache import lock_teams
 from ..infra.extensions import db
-from ..models import (PRIORITIES, STATUSES, Activity, Comment, Issue, IssueAlias, Project, Team, User,
-                      utcnow)
+from ..models import Activity, Comment, Issue, IssueAlias, Project, Team, User, utcnow
+from ..vocabulary import BODY_MAX, DEFAULT_STATUS, NO_PRIORITY, TITLE_MAX
 from . import access, planning
 from .errors import Conflict, NotFound, ValidationError
-from .validation import clean_text, parse_uuid
+from .validation import check_priority, check_status, check_version, clean_text, parse_uuid
 
 EDITABLE = ("title", "description", "status", "priority", "project_id", "assignee_id", "team_id") + planning.FIELDS
-MAX_BODY = 100_000
 
 
 def _validate(data: dict, *, partial: bool) -> tuple[dict, dict]:
@@ -31,21 +31,15 @@ def _validate(data: dict, *, partial: bool) -> tuple[dict, dict]:
     for k in unknown:
         errors[k] = "This field cannot be set."
     if "title" in data or not partial:
-        out["title"] = clean_text(errors, "title", data.get("title"), label="Title", required=True, max_len=255)
+        out["title"] = clean_text(errors, "title", data.get("title"), label="Title", required=True,
+                                  max_len=TITLE_MAX)
     if "description" in data:
         out["description"] = clean_text(errors, "description", data.get("description"), label="Description",
-                                         max_len=MAX_BODY, strip=False)
+                                         max_len=BODY_MAX, strip=False)
     if "status" in data:
-        if data["status"] not in STATUSES:
-            errors["status"] = "Status must be one of: " + ", ".join(STATUSES) + "."
-        out["status"] = data["status"]
+        out["status"] = check_status(errors, data["status"])
     if "priority" in data:
-        p = data["priority"]
-        if isinstance(p, str) and p.strip().isdigit():
-            p = int(p)
-        if isinstance(p, bool) or not isinstance(p, int) or p not in PRIORITIES:
-            errors["priority"] = "Priority must be 0 (none), 1 (high), 2 (medium) or 3 (low)."
-        out["priority"] = p
+        out["priority"] = check_priority(errors, data["priority"])
     for key, label in (("project_id", "Project"), ("assignee_id", "Assignee"), ("team_id", "Team")):
         if key in data:
             raw = data[key]
@@ -81,8 +75,8 @@ def create_issue(actor: User, team_ref, data: dict) -> Issue:
     """A new issue numbered KEY-N in the team, with a `created` activity row."""
     team = access.team_for(actor, team_ref)
     values, errors = _validate({k: v for k, v in data.items() if k != "team_id"}, partial=False)
-    values.setdefault("status", "backlog")
-    values.setdefault("priority", 0)
+    values.setdefault("status", DEFAULT_STATUS)
+    values.setdefault("priority", NO_PRIORITY)
     _check_refs(errors, team.id, values)
     plan = planning.resolve(actor, errors, team, {k: values.pop(k) for k in planning.FIELDS if k in values})
     if errors:
@@ -122,13 +116,14 @@ def _stale(issue: Issue) -> Conflict:
 
 
 def update_issue(actor: User, issue_ref, data: dict, *, version=None, position: float | None = None) -> Issue:
-    """Apply a partial change; one Activity row per changed field; 409 on a stale version."""
+    """Apply a partial change; one Activity row per changed field; 409 on a stale version.
+
+    `version` (or data["version"]) is what the client saw: a number, form text, or None when not sent."""
     issue = access.issue_for(actor, issue_ref)
     values, errors = _validate(data, partial=True)
     if version is None and "version" in data:
         version = data["version"]
-    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-        errors["version"] = "Version must be a whole number."
+    version = check_version(errors, version)
     if errors:
         raise ValidationError(errors)
     if version is not None and version != issue.version:
@@ -323,11 +318,18 @@ def issue_detail(actor: User, issue_ref) -> Issue:
     return issue
 
 
+def activity_of(issue_id, *, newest_first: bool = False):
+    """The select of an issue's activity rows (actors joined), without an access check: for callers
+    that made it (list_activity) or that check each reader (live pushes)."""
+    order = (Activity.created_at.desc(), Activity.id.desc()) if newest_first else (Activity.created_at, Activity.id)
+    return select(Activity).where(Activity.issue_id == issue_id).order_by(*order)
+
+
 def list_activity(actor: User, issue_ref) -> list[Activity]:
+    """The issue's activity history, oldest first."""
     issue = access.issue_for(actor, issue_ref)
-    stmt = select(Activity).where(Activity.issue_id == issue.id).order_by(Activity.created_at, Activity.id)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(activity_of(issue.id)))
 
 
 __all__ = ["create_issue", "update_issue", "move_card", "delete_issue", "bulk_update", "issue_detail",
-           "list_activity", "next_number", "Comment"]
+           "activity_of", "list_activity", "next_number", "Comment"]

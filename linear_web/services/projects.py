@@ -2,21 +2,21 @@
 from sqlalchemy import case, func, insert, select, update
 
 from .. import events
-from ..events import Event, emit, mark_changed
+from ..events import Event, emit
 from ..infra.extensions import db
+from ..list_cache import mark_changed
 from ..models import Activity, Issue, Project, User, utcnow
+from ..vocabulary import DESCRIPTION_MAX, NAME_MAX, OPEN_STATUSES, identifier
 from . import access
 from .validation import clean_text, raise_if
-
-OPEN_STATUSES = ("backlog", "todo", "in_progress")
 
 
 def _fields(name, description, *, partial: bool) -> tuple:
     errors: dict = {}
     if name is not None or not partial:
-        name = clean_text(errors, "name", name, label="Name", required=True, max_len=100)
+        name = clean_text(errors, "name", name, label="Name", required=True, max_len=NAME_MAX)
     if description is not None:
-        description = clean_text(errors, "description", description, label="Description", max_len=10_000)
+        description = clean_text(errors, "description", description, label="Description", max_len=DESCRIPTION_MAX)
     raise_if(errors)
     return name, description
 
@@ -31,14 +31,17 @@ def create_project(actor: User, team_ref, name, description="") -> Project:
     return project
 
 
+def projects_of(team_ids):
+    """The select of the projects of some teams (ids or a subquery of them) by name, without an
+    access check: for callers that made it (list_projects) or that check each reader (live pushes)."""
+    return select(Project).where(Project.team_id.in_(team_ids)).order_by(Project.name, Project.id)
+
+
 def list_projects(actor: User, team_ref=None) -> list[Project]:
     """Projects of one team, or of all the actor's teams."""
-    stmt = select(Project).order_by(Project.name, Project.id)
     if team_ref is not None:
-        stmt = stmt.where(Project.team_id == access.team_for(actor, team_ref).id)
-    else:
-        stmt = stmt.where(Project.team_id.in_(access.team_ids_of(actor)))
-    return list(db.session.scalars(stmt))
+        return list(db.session.scalars(projects_of([access.team_for(actor, team_ref).id])))
+    return list(db.session.scalars(projects_of(access.team_ids_of(actor))))
 
 
 def update_project(actor: User, project_ref, name=None, description=None) -> Project:
@@ -85,7 +88,7 @@ def delete_project(actor: User, project_ref) -> int:
              "old_value": project.name, "new_value": None, "created_at": now} for iid, _ in rows])
         for iid, number in rows:
             emit(Event(type=events.ISSUE_UPDATED, team_id=str(project.team_id), actor_id=str(actor.id),
-                       issue_id=str(iid), identifier=f"{key}-{number}"))
+                       issue_id=str(iid), identifier=identifier(key, number)))
     db.session.delete(project)
     db.session.commit()
     return len(rows)

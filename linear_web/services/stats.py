@@ -11,16 +11,40 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import func, select, union_all
 
 from ..infra.extensions import db
-from ..models import PRIORITIES, STATUSES, Activity, Issue, Membership, Team, User, utcnow
+from ..models import Activity, Issue, Membership, Team, User, utcnow
+from ..vocabulary import COUNTED_STATUSES, DONE, HIGH_PRIORITY, OPEN_STATUSES, PRIORITIES, STATUSES
 from . import access
 
-OPEN_STATUSES = ("backlog", "todo", "in_progress")
 DAYS = 30
 OLDEST_LIMIT = 8
 
 
+class StatusFigures:
+    """Figures read off `by_status` (a count per status): one team's, or all of them together."""
+
+    @property
+    def total(self) -> int:
+        """Issues in any status."""
+        return sum(self.by_status.values())
+
+    @property
+    def open(self) -> int:
+        """Issues in an open status."""
+        return sum(self.by_status[s] for s in OPEN_STATUSES)
+
+    @property
+    def done(self) -> int:
+        """Issues in the status that completes work."""
+        return self.by_status[DONE]
+
+    @property
+    def counted(self) -> int:
+        """Issues that count towards progress (all but canceled)."""
+        return sum(self.by_status[s] for s in COUNTED_STATUSES)
+
+
 @dataclass
-class TeamFigures:
+class TeamFigures(StatusFigures):
     """One team's counts (by status and by priority) and its progress."""
 
     team: Team
@@ -28,27 +52,21 @@ class TeamFigures:
     by_priority: dict = field(default_factory=lambda: {p: 0 for p in PRIORITIES})
 
     @property
-    def total(self) -> int:
-        return sum(self.by_status.values())
-
-    @property
-    def open(self) -> int:
-        return sum(self.by_status[s] for s in OPEN_STATUSES)
-
-    @property
     def progress(self) -> float:
         """done / (total − canceled); 0 when nothing counts."""
-        counted = self.total - self.by_status["canceled"]
-        return round(self.by_status["done"] / counted, 4) if counted else 0.0
+        return round(self.done / self.counted, 4) if self.counted else 0.0
 
     def to_json(self) -> dict:
+        """The API shape of one team; "canceled" there means every issue that does not count."""
         return {"team_id": str(self.team.id), "key": self.team.key, "name": self.team.name,
-                "total": self.total, "done": self.by_status["done"], "canceled": self.by_status["canceled"],
+                "total": self.total, "done": self.done, "canceled": self.total - self.counted,
                 "progress": self.progress}
 
 
 @dataclass
-class Stats:
+class Stats(StatusFigures):
+    """The figures of several teams, summed."""
+
     teams: list[TeamFigures]
 
     @property
@@ -58,10 +76,6 @@ class Stats:
     @property
     def by_priority(self) -> dict:
         return {p: sum(t.by_priority[p] for t in self.teams) for p in PRIORITIES}
-
-    @property
-    def total(self) -> int:
-        return sum(t.total for t in self.teams)
 
     def to_json(self) -> dict:
         """The API shape: {total, by_status, by_priority, teams}."""
@@ -138,7 +152,7 @@ def _daily(team_ids: list, today: date) -> list[dict]:
             select(done, func.count(func.distinct(Activity.issue_id)))
             .join(Issue, Issue.id == Activity.issue_id)
             .where(Issue.team_id.in_(team_ids), Issue.updated_at >= since, Activity.created_at >= since,
-                   Activity.field == "status", Activity.new_value == "done")
+                   Activity.field == "status", Activity.new_value == DONE)
             .group_by(done))
         _fill(days, rows, "completed")
     return [{"day": d, **v} for d, v in sorted(days.items())]
@@ -174,7 +188,8 @@ def _oldest_high_priority(team_ids: list) -> list[Issue]:
     """
     if not team_ids:
         return []
-    branches = [select(Issue.id).where(Issue.team_id == tid, Issue.priority == 1, Issue.status.in_(OPEN_STATUSES))
+    branches = [select(Issue.id).where(Issue.team_id == tid, Issue.priority == HIGH_PRIORITY,
+                                      Issue.status.in_(OPEN_STATUSES))
                 .order_by(Issue.created_at, Issue.id).limit(OLDEST_LIMIT).subquery() for tid in team_ids]
     ids = union_all(*[select(b.c.id) for b in branches])
     stmt = (select(Issue).where(Issue.id.in_(ids)).order_by(Issue.created_at, Issue.id).limit(OLDEST_LIMIT))

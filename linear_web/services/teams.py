@@ -8,24 +8,25 @@ from ..events import mark_changed
 from ..infra.extensions import db
 from ..vocabulary import ESTIMATE_SCALES
 from ..models import ROLES, Membership, Team, User
+from ..vocabulary import DESCRIPTION_MAX, NAME_MAX, TEAM_KEY_MAX, TEAM_KEY_MIN, TEAM_KEY_PATTERN
 from . import access
 from .auth import normalize_email
 from .errors import Conflict, NotFound
 from .validation import clean_text, parse_uuid, raise_if
 
-KEY = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+KEY_MESSAGE = f"Key must be {TEAM_KEY_MIN}–{TEAM_KEY_MAX} characters: a letter, then letters or digits."
 
 
 def create_team(actor: User, key, name, description="") -> Team:
     """A new team with the actor as its first admin."""
     errors: dict = {}
-    key_c = clean_text(errors, "key", key, label="Key", required=True, max_len=10)
+    key_c = clean_text(errors, "key", key, label="Key", required=True, max_len=TEAM_KEY_MAX)
     if key_c is not None:
         key_c = key_c.upper()
-        if not KEY.match(key_c):
-            errors["key"] = "Key must be 2–10 characters: a letter, then letters or digits."
-    name_c = clean_text(errors, "name", name, label="Name", required=True, max_len=100)
-    desc_c = clean_text(errors, "description", description, label="Description", max_len=10_000)
+        if not re.fullmatch(TEAM_KEY_PATTERN, key_c, re.ASCII):
+            errors["key"] = KEY_MESSAGE
+    name_c = clean_text(errors, "name", name, label="Name", required=True, max_len=NAME_MAX)
+    desc_c = clean_text(errors, "description", description, label="Description", max_len=DESCRIPTION_MAX)
     raise_if(errors)
     if db.session.scalar(select(func.count()).select_from(Team).where(Team.key == key_c)):
         raise Conflict(f"The key {key_c} is already taken.", {"key": f"The key {key_c} is already taken."})
@@ -48,9 +49,9 @@ def update_team(actor: User, team_ref, name=None, description=None, estimates=No
     access.require_admin(actor, team)
     errors: dict = {}
     if name is not None:
-        name = clean_text(errors, "name", name, label="Name", required=True, max_len=100)
+        name = clean_text(errors, "name", name, label="Name", required=True, max_len=NAME_MAX)
     if description is not None:
-        description = clean_text(errors, "description", description, label="Description", max_len=10_000)
+        description = clean_text(errors, "description", description, label="Description", max_len=DESCRIPTION_MAX)
     if estimates is not None and estimates not in ESTIMATE_SCALES:
         errors["estimates"] = "Estimates must be one of: " + ", ".join(ESTIMATE_SCALES) + "."
     raise_if(errors)
@@ -70,11 +71,17 @@ def list_teams(actor: User) -> list[tuple[Team, str]]:
     return [(m.team, m.role) for m in access.memberships(actor)]
 
 
+def members_of(team_id):
+    """The select of a team's memberships (users joined) by name, without an access check: for
+    callers that made it (list_members) or that check each reader (live pushes)."""
+    return (select(Membership).join(User, Membership.user_id == User.id)
+            .where(Membership.team_id == team_id).order_by(User.name))
+
+
 def list_members(actor: User, team_ref) -> list[Membership]:
+    """The members of one of the actor's teams, by name."""
     team = access.team_for(actor, team_ref)
-    stmt = (select(Membership).join(User, Membership.user_id == User.id)
-            .where(Membership.team_id == team.id).order_by(User.name))
-    return list(db.session.scalars(stmt).unique())
+    return list(db.session.scalars(members_of(team.id)).unique())
 
 
 def _check_role(errors: dict, role) -> str | None:

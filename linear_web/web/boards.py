@@ -6,7 +6,7 @@ from . import htmx
 from ..services import boards, projects, teams
 from ..services.errors import Conflict, ValidationError
 from ..services.issue_queries import IssueFilters
-from . import bp
+from . import bp, counts
 from .common import load_team
 
 
@@ -38,7 +38,7 @@ def board(key):
 @bp.post("/team/<key>/board/move")
 @login_required
 def board_move(key):
-    """Persist a card move; the updated card, or the current card and a message (409/422)."""
+    """Persist a card move; the stored card (or the current one and a message, 409/422) and the counts."""
     team = load_team(key)
     form = request.form
     try:
@@ -47,5 +47,6 @@ def board_move(key):
                                      version=form.get("version"))
     except (ValidationError, Conflict) as err:
         card = boards.current_card(current_user, team, form.get("issue"))
-        return render_template("boards/_move_result.html", issue=card, message=err.message), err.status
-    return render_template("boards/_move_result.html", issue=issue, message=None)
+        html = render_template("boards/_move_result.html", issue=card, message=err.message)
+        return html + counts.board_counts(team), err.status
+    return render_template("boards/_move_result.html", issue=issue, message=None) + counts.board_counts(team)

@@ -1,10 +1,12 @@
-"""What every team page shares: the current team, the pickers, issue URLs, ages, filter URLs."""
+"""What every team page shares: the current team, the pickers, issue URLs, ages, plurals, initials,
+filter URLs."""
 from datetime import datetime, timezone
 
 from flask import g, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from ..models.user import initials as name_initials
 from ..services import access, projects as project_service, teams as team_service
 from ..services.issue_queries import IssueFilters
 from . import bp
@@ -44,6 +46,18 @@ def age(value: datetime, suffix: bool = False) -> str:
         if seconds >= size:
             return f"{int(seconds // size)}{unit}" + (" ago" if suffix else "")
     return "just now" if suffix else "now"
+
+
+@bp.app_template_filter("plural")
+def plural(count: int, noun: str) -> str:
+    """"1 issue", "2 issues": the one plural rule of the pages and of their flash messages."""
+    return f"{count} {noun if count == 1 else noun + 's'}"
+
+
+@bp.app_template_filter("initials")
+def initials(name: str) -> str:
+    """Avatar letters of a bare name (a live viewer), by the rule User.initials uses; "?" for none."""
+    return name_initials(name) or "?"
 
 
 @bp.app_template_global()

@@ -10,14 +10,12 @@ from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 
 from . import htmx
-from ..models import PRIORITY_LABELS, STATUS_LABELS, STATUSES
 from ..services import stats
+from ..vocabulary import OPEN_STATUSES, PRIORITY_LABELS, PRIORITY_MENU, STATUS_LABELS, STATUSES
 from . import bp
 from .common import issue_url
 from .common import load_team
 
-OPEN = list(stats.OPEN_STATUSES)
-PRIORITY_ORDER = (1, 2, 3, 0)
 CHART_W, CHART_H, PAD = 1000, 230, 34
 
 
@@ -54,7 +52,7 @@ def priority_rows(board: stats.Dashboard) -> list[dict]:
     totals = board.stats.by_priority
     top = max(totals.values(), default=0) or 1
     rows = []
-    for p in PRIORITY_ORDER:
+    for p in PRIORITY_MENU:
         parts = [{"value": t.by_priority[p], "team": t.team,
                   "label": f"{t.team.key} · {PRIORITY_LABELS[p]}: {t.by_priority[p]}",
                   "href": issue_list_url(t.team, priority=p)} for t in board.stats.teams]
@@ -68,7 +66,7 @@ def assignee_rows(board: stats.Dashboard) -> list[dict]:
     top = max((r["open"] for r in board.assignees), default=0) or 1
     return [{**r, "w": round(100.0 * r["open"] / top, 3),
              "href": issue_list_url(r["team"], assignee=str(r["user_id"]) if r["user_id"] else "none",
-                                    status=OPEN)} for r in board.assignees]
+                                    status=OPEN_STATUSES)} for r in board.assignees]
 
 
 def series(days: list[dict]) -> dict:
@@ -105,7 +103,7 @@ def _render(board: stats.Dashboard, team=None):
     context = dict(board=board, team=team, teams=board.stats.teams, status_rows=status_rows(board),
                    priority_rows=priority_rows(board), assignee_rows=assignee_rows(board),
                    chart=series(board.days), list_url=issue_list_url, issue_url=issue_url,
-                   age=lambda i: age_days(i, today), OPEN=OPEN, self_url=request.path)
+                   age=lambda i: age_days(i, today), self_url=request.path)
     template = "dashboard/_body.html" if htmx.targets("dashboard") else "dashboard/page.html"
     return render_template(template, **context)
 

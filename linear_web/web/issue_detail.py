@@ -5,7 +5,8 @@ from flask_login import current_user, login_required
 from . import htmx
 from ..services import access, comments as comment_service, issues as issue_service
 from ..services.errors import Conflict, ValidationError
-from . import bp
+from ..vocabulary import parse_identifier
+from . import bp, counts
 from .common import pickers
 
 UPDATE_FIELDS = ("title", "description", "status", "priority", "assignee_id", "project_id")
@@ -38,19 +39,12 @@ def issue_detail(ref):
     return detail_page(issue.id, issue=issue)
 
 
-def _version(raw):
-    """The form's version as a number; odd values go through for the service to refuse."""
-    if raw is None or raw == "":
-        return None
-    return int(raw) if raw.isdigit() else raw
-
-
 def _fragment(issue, *, form=None, errors=None, message=None, status=200):
-    """The fragment the request targets (title, description, properties or a list row)."""
+    """The fragment the request targets (title, description, properties; a list row with the counts)."""
     target = request.headers.get("HX-Target", "")
     ctx = {"issue": issue, "form": form or {}, "errors": errors or {}, "message": message}
     if target == f"issue-{issue.identifier}":
-        return render_template("issues/_row.html", **ctx), status
+        return render_template("issues/_row.html", **ctx) + counts.list_counts(issue.team), status
     ctx.update(pickers(issue.team))
     html = render_template(FRAGMENTS.get(target, "issues/_properties.html"), **ctx)
     if target in ("issue-title", "issue-description") and status == 200:
@@ -79,7 +73,7 @@ def issue_update(ref):
     """Save the title, description or a property; a stale `version` keeps the input and says who."""
     data = {k: request.form[k] for k in UPDATE_FIELDS if k in request.form}
     try:
-        issue = issue_service.update_issue(current_user, ref, data, version=_version(request.form.get("version")))
+        issue = issue_service.update_issue(current_user, ref, data, version=request.form.get("version"))
     except (ValidationError, Conflict) as err:
         return _update_failed(ref, data, err)
     if not htmx.is_htmx():
@@ -93,7 +87,8 @@ def issue_delete(ref):
     """Delete the issue (after the browser's confirmation) and go back to the team's list."""
     info = issue_service.delete_issue(current_user, ref)
     flash(f"Deleted {info['identifier']}.", "success")
-    return redirect(url_for("web.issue_list", key=info["identifier"].rsplit("-", 1)[0]), 303)
+    team_key, _ = parse_identifier(info["identifier"])
+    return redirect(url_for("web.issue_list", key=team_key), 303)
 
 
 def _comment_form_failed(ref, body: str, err: ValidationError):

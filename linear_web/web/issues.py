@@ -1,23 +1,22 @@
 """Issue pages: the grouped list (filters, load more, bulk edit), create, detail, CSV export."""
 import json
 from dataclasses import replace
-from urllib.parse import parse_qsl, urlsplit
 
-from flask import (Response, flash, make_response, redirect, render_template, request, session, stream_with_context,
+from flask import (Response, flash, make_response, redirect, render_template, request, stream_with_context,
                    url_for)
 from flask_login import current_user, login_required
-from werkzeug.datastructures import MultiDict
 
 from . import htmx
 from ..infra.markdown import render_markdown
-from ..models import STATUSES
+from ..vocabulary import BODY_MAX, DEFAULT_STATUS, NO_PRIORITY, STATUSES
 from ..infra.extensions import login_manager
-from ..services import access, exports, issue_queries as queries, issues as issue_service
+from .. import list_cache
+from ..services import exports, issue_queries as queries, issues as issue_service
 from ..services.errors import ValidationError
 from ..services.issue_queries import IssueFilters, Page
 from ..services.validation import clean_text, raise_if
-from . import bp, fragment_cache
-from .common import filter_url, load_team, pickers
+from . import bp, counts
+from .common import filter_url, load_team, pickers, plural
 
 PAGE_SIZE = 50
 # The first page of each status group: five groups of 25 fill several screens (rows are ~36 px),
@@ -45,70 +44,45 @@ def _list_response(team, filters: IssueFilters, data: dict, status: int = 200):
     return render_template("issues/list.html", team=team, filters=filters, **pickers(team), **data), status
 
 
-def _cached_fragment(team, filters: IssueFilters) -> bytes:
-    """The #issue-list fragment, from the per-process cache while the team's data is unchanged.
-    Kept encoded: a hit then sends the bytes as they are."""
-    key = (current_user.get_id(), tuple(filters.to_args()))
-    return fragment_cache.get_or_render(team.id, team.data_version, key, lambda: render_template(
-        "issues/_rows.html", team=team, filters=filters, **_grouped(filters)).encode("utf-8"))
-
-
-def _cached_fragment_quick(key: str) -> bytes | None:
-    """A cached #issue-list fragment after one query and no ORM, or None for the ordinary path.
-
-    The session, its version, the membership and the team's data_version are checked in one
-    autocommit statement (access.session_team_version); anything else (no session, a changed
-    session identifier, bad filters, an outsider, a miss) goes the ordinary way with its redirects,
-    404s, 422s and rendering."""
-    user_ref = session.get("_user_id")
-    # flask-login's "basic" session protection: a changed identifier goes the ordinary way, which
-    # marks the session non-fresh as flask-login does.
-    if not user_ref or session.get("_id") != login_manager._session_identifier_generator():
-        return None
-    try:
-        filters = IssueFilters.from_args(request.args)
-    except ValidationError:
-        return None
-    found = access.session_team_version(user_ref, key)
-    if found is None:
-        return None
-    team_id, version = found
-    return fragment_cache.peek(team_id, version, (user_ref, tuple(filters.to_args())))
-
-
 def _wants_more() -> bool:
+    """Is this htmx request one group's "load more" (never cached)?"""
     return htmx.is_htmx() and request.args.get("group") in STATUSES and bool(request.args.get("cursor"))
 
 
 @bp.get("/team/<key>/issues")
 def issue_list(key):
     """Issues grouped by status with filters; #issue-list or one group's next page for htmx."""
-    if htmx.targets("issue-list") and not _wants_more():
-        html = _cached_fragment_quick(key)
-        if html is not None:
-            return html
-    return _issue_list(key)
-
-
-@login_required
-def _issue_list(key):
-    team = load_team(key)
-    group, cursor = request.args.get("group"), request.args.get("cursor")
     more = _wants_more()
+    fragment = htmx.targets("issue-list") and not more
+    if fragment and (hit := list_cache.quick_hit(key)) is not None:
+        return hit  # served before the sign-in check: its one statement checked session and membership
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()  # what login_required does
+    team = load_team(key)
     try:
         filters = IssueFilters.from_args(request.args, team_id=team.id)
-        if htmx.targets("issue-list") and not more:
-            return _cached_fragment(team, filters)
-        if more:
-            page = queries.list_issues(current_user, replace(filters, statuses=[group]), limit=PAGE_SIZE,
-                                       cursor=cursor)
-            return render_template("issues/_more.html", team=team, filters=filters, status=group, page=page)
-        return _list_response(team, filters, _grouped(filters))
+        if fragment:
+            return list_cache.fragment(team, lambda: render_template(
+                "issues/_rows.html", team=team, filters=filters, **_grouped(filters)))
+        return _more(team, filters) if more else _list_response(team, filters, _grouped(filters))
     except ValidationError as err:
-        if more:
-            return render_template("issues/_more.html", errors=err.details), 422
-        empty = {"groups": [], "counts": {}, "errors": err.details}
-        return _list_response(team, IssueFilters(team_id=team.id), empty, 422)
+        return _invalid(team, err, more)
+
+
+def _more(team, filters: IssueFilters):
+    """One status group's next page ("load more")."""
+    group = request.args["group"]
+    page = queries.list_issues(current_user, replace(filters, statuses=[group]), limit=PAGE_SIZE,
+                               cursor=request.args["cursor"])
+    return render_template("issues/_more.html", team=team, filters=filters, status=group, page=page)
+
+
+def _invalid(team, err: ValidationError, more: bool):
+    """Bad filters or cursor: the error in place of the rows, status 422."""
+    if more:
+        return render_template("issues/_more.html", errors=err.details), 422
+    empty = {"groups": [], "counts": {}, "errors": err.details}
+    return _list_response(team, IssueFilters(team_id=team.id), empty, 422)
 
 
 def _form_response(team, form: dict, errors: dict, status: int = 200):
@@ -127,33 +101,20 @@ def issue_new(key):
     """The create form (in a dialog for htmx); ?status= preselects a status."""
     team = load_team(key)
     status = request.args.get("status")
-    return _form_response(team, {"status": status if status in STATUSES else "backlog", "priority": "0"}, {})
+    form = {"status": status if status in STATUSES else DEFAULT_STATUS, "priority": str(NO_PRIORITY)}
+    return _form_response(team, form, {})
 
 
 def _list_filters_of_page(team) -> IssueFilters | None:
     """The filters of the list page the request came from (HX-Current-URL), or None elsewhere."""
-    current = urlsplit(request.headers.get("HX-Current-URL", ""))
-    if not htmx.is_htmx() or current.path != url_for("web.issue_list", key=team.key):
-        return None
-    try:
-        return IssueFilters.from_args(MultiDict(parse_qsl(current.query)), team_id=team.id)
-    except ValidationError:
-        return IssueFilters(team_id=team.id)
-
-
-def _matches(issue, filters: IssueFilters) -> bool:
-    """Would the list with these filters show this issue (text filters: not known without a query)?"""
-    assignee = {"me": current_user.id, "none": None}.get(filters.assignee, filters.assignee)
-    return ((not filters.statuses or issue.status in filters.statuses)
-            and (not filters.priorities or issue.priority in filters.priorities)
-            and (filters.assignee is None or issue.assignee_id == assignee)
-            and (filters.project_id is None or issue.project_id == filters.project_id) and not filters.q)
+    found = counts.page_filters(team, "web.issue_list")
+    return found and found[0]
 
 
 @bp.post("/team/<key>/issues")
 @login_required
 def issue_create(key):
-    """Create an issue; on the list page the row appears in place, elsewhere go to the issue."""
+    """Create an issue; on the list page the row and the counts update in place, else go to it."""
     team = load_team(key)
     form = {k: request.form.get(k, "") for k in FORM_FIELDS}
     try:
@@ -165,12 +126,11 @@ def issue_create(key):
     if filters is None:
         flash(f"Created {issue.identifier}.", "success")
         return redirect(url_for("web.issue_detail", ref=issue.identifier), 303)
-    shown = _matches(issue, filters)
+    shown = queries.matches(current_user, filters, issue.id)
     if not shown:
         flash(f"Created {issue.identifier}; the current filters hide it.", "success")
-    resp = make_response(render_template("issues/_created.html", issue=issue, shown=shown))
-    resp.headers["HX-Trigger"] = json.dumps({"issue-created": {"identifier": issue.identifier,
-                                                               "status": issue.status, "shown": shown}})
+    resp = make_response(render_template("issues/_created.html", issue=issue, shown=shown) + counts.list_counts(team))
+    resp.headers["HX-Trigger"] = json.dumps({"issue-created": {"identifier": issue.identifier, "shown": shown}})
     return resp
 
 
@@ -187,7 +147,7 @@ def issue_bulk(key):
         done = issue_service.bulk_update(current_user, request.form.getlist("ids"), change)
     except ValidationError as err:
         return _bulk_failed(team, err)
-    flash(f"Updated {len(done)} issue{'s' if len(done) != 1 else ''}.", "success")
+    flash(f"Updated {plural(len(done), 'issue')}.", "success")
     if htmx.is_htmx():
         return render_template("issues/_rows.html", team=team, filters=filters, **_grouped(filters))
     return redirect(filter_url("web.issue_list", team.key, filters), 303)
@@ -222,7 +182,7 @@ def markdown_preview():
     """Render Markdown exactly as it will be saved (description or comment preview)."""
     text = request.form.get("description", request.form.get("body", ""))
     errors: dict = {}
-    clean_text(errors, "text", text, label="Text", max_len=100_000, strip=False)
+    clean_text(errors, "text", text, label="Text", max_len=BODY_MAX, strip=False)
     if errors:
         return render_template("issues/_preview.html", html="", error=errors["text"]), 422
     return render_template("issues/_preview.html", html=render_markdown(text), error=None)

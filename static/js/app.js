@@ -95,19 +95,13 @@
     if (event.target.id === "issue-dialog") event.target.remove();
   }, true);
 
-  // The server says an issue was created: close the dialog, mark the new row once.
+  // The server says an issue was created: close the dialog, mark the new row once (the row and
+  // the counts came out of band with the answer).
   document.addEventListener("issue-created", function (event) {
     const dialog = document.getElementById("issue-dialog");
     if (dialog) dialog.close();
     const detail = event.detail || {};
     if (detail.shown) {
-      const count = document.querySelector("#group-" + detail.status + " .group-count");
-      if (count) count.textContent = String((parseInt(count.textContent, 10) || 0) + 1);
-      const total = document.querySelector("#issue-list .list-total");
-      if (total) {
-        const n = (parseInt(total.textContent, 10) || 0) + 1;
-        total.textContent = n + (n === 1 ? " issue" : " issues");
-      }
       window.setTimeout(function () {
         const row = document.getElementById("issue-" + detail.identifier);
         if (row) row.classList.add("just-changed");

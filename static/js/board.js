@@ -1,6 +1,7 @@
 // Board: SortableJS drag and drop plus a keyboard way to move cards. Moves are optimistic:
 // the card moves at once, the server answers with the stored card, or a message and the card
-// goes back where it was (409 someone changed it meanwhile, 422 refused).
+// goes back where it was (409 someone changed it meanwhile, 422 refused). Column counts are the
+// server's: every answer brings them out of band.
 (function () {
   "use strict";
   const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -35,24 +36,12 @@
     return "position " + (cards.indexOf(card) + 1) + " of " + cards.length + " in " + columnName(card.parentElement);
   }
 
-  function adjustCount(list, delta) {
-    const badge = list.closest(".board-column").querySelector(".board-count");
-    const n = Math.max(0, parseInt(badge.dataset.count || "0", 10) + delta);
-    badge.dataset.count = String(n);
-    badge.textContent = String(n);
-    badge.setAttribute("aria-label", n + " issues");
-  }
-
   function listFor(status) {
     return document.querySelector('#board .board-cards[data-status="' + status + '"]');
   }
 
-  // Put a card back where it came from (and fix the counts) after a refused move.
+  // Put a card back where it came from after a refused move.
   function rollback(card, origin) {
-    if (card.parentElement !== origin.list) {
-      adjustCount(card.parentElement, -1);
-      adjustCount(origin.list, 1);
-    }
     const next = origin.next && origin.next.parentElement === origin.list ? origin.next : null;
     origin.list.insertBefore(card, next);
   }
@@ -62,11 +51,7 @@
     const hadFocus = document.activeElement === card;
     if (fresh.dataset.status !== card.parentElement.dataset.status) {
       const target = listFor(fresh.dataset.status);
-      if (target) {
-        adjustCount(card.parentElement, -1);
-        adjustCount(target, 1);
-        target.insertBefore(card, target.firstElementChild);
-      }
+      if (target) target.insertBefore(card, target.firstElementChild);
     }
     card.replaceWith(fresh);
     if (hadFocus) fresh.focus();
@@ -86,19 +71,24 @@
     card.setAttribute("aria-busy", "true");
     return fetch(document.getElementById("board").dataset.moveUrl, {
       method: "POST", body: body, credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
+      headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true", "HX-Current-URL": window.location.href },
     }).then(function (resp) {
       return resp.text().then(function (html) {
+        // The column counts (and the message) are out-of-band parts, swapped as htmx would.
+        if (window.htmx) window.htmx.swap(document.body, html, { swapStyle: "none" });
         const tpl = document.createElement("template");
         tpl.innerHTML = html;
         const fresh = tpl.content.querySelector(".board-card");
         const note = tpl.content.querySelector("#board-message");
-        if (resp.ok && fresh) {
-          settle(card, fresh);
+        // The live push of this very move can win the race and swap in the stored card first.
+        const pushed = !card.isConnected && document.getElementById(card.id);
+        if (resp.ok && (fresh || pushed)) {
+          const shown = pushed || settle(card, fresh);
           showMessage("");
-          announce(label + " saved, " + where(fresh) + ".");
+          announce(label + " saved, " + where(shown) + ".");
           return;
         }
+        if (pushed) return;
         rollback(card, origin);
         const message = (note && note.textContent.trim()) || "The move could not be saved. Reload the board.";
         if (fresh) settle(card, fresh); else if (resp.status === 404) card.remove();
@@ -108,6 +98,7 @@
         announce(label + " was not moved: " + message);
       });
     }).catch(function () {
+      if (!card.isConnected) return;
       rollback(card, origin);
       card.classList.remove("is-saving");
       card.removeAttribute("aria-busy");
@@ -125,7 +116,6 @@
       onStart: function (evt) { origin = { list: evt.from, next: evt.item.nextElementSibling }; },
       onEnd: function (evt) {
         if (evt.from === evt.to && evt.oldIndex === evt.newIndex) return;
-        if (evt.from !== evt.to) { adjustCount(evt.from, -1); adjustCount(evt.to, 1); }
         persist(evt.item, origin);
       },
     });
@@ -147,8 +137,6 @@
     if (!target) { announce(card.dataset.identifier + " is already in the " + (step < 0 ? "first" : "last") + " column."); return; }
     const origin = { list: from, next: card.nextElementSibling };
     target.insertBefore(card, target.firstElementChild);
-    adjustCount(from, -1);
-    adjustCount(target, 1);
     card.focus();
     announce(card.dataset.identifier + " moved to " + columnName(target) + ".");
     persist(card, origin);
@@ -194,21 +182,6 @@
     event.preventDefault();
   }, true);
 
-  // A card swapped in live (another user moved it) goes to the column of its new status.
-  function relocate(card) {
-    const list = card.parentElement;
-    if (!list || !list.matches(".board-cards") || list.dataset.status === card.dataset.status) return;
-    const target = listFor(card.dataset.status);
-    if (!target) return;
-    adjustCount(list, -1);
-    adjustCount(target, 1);
-    target.insertBefore(card, target.firstElementChild);
-  }
-
   document.addEventListener("DOMContentLoaded", function () { init(document); });
-  document.addEventListener("htmx:load", function (event) {
-    const elt = event.detail.elt;
-    if (elt.matches && elt.matches("#board .board-card")) relocate(elt);
-    init(elt);
-  });
+  document.addEventListener("htmx:load", function (event) { init(event.detail.elt); });
 })();

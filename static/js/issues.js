@@ -149,16 +149,11 @@
   bind("p", function () { return openPicker("priority"); }, "Set priority");
   bind("a", function () { return openPicker("assignee_id"); }, "Set assignee");
 
-  // A row whose status changed (picker, bulk, live update) moves to its group; the counts follow.
+  // A row whose status changed (picker, live update) moves to its group; the group counts come
+  // from the server (out of band with the picker's answer, or with the live refresh).
   function placeRow(row) {
     const home = document.getElementById("group-rows-" + row.getAttribute("data-status"));
-    if (!home || row.parentElement === home) return;
-    const from = row.closest(".issue-group");
-    home.insertBefore(row, home.firstChild);
-    [[from, -1], [home.closest(".issue-group"), 1]].forEach(function (pair) {
-      const count = pair[0] && pair[0].querySelector(".group-count");
-      if (count) count.textContent = String(Math.max(0, (parseInt(count.textContent, 10) || 0) + pair[1]));
-    });
+    if (home && row.parentElement !== home) home.insertBefore(row, home.firstChild);
   }
 
   function afterRowSwap(event) {

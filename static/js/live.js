@@ -1,5 +1,6 @@
 // Live updates: one socket per page (/ws), HTML pushes applied without a reload.
-// Protocol (linear_web/realtime/page_stream.py): each message is HTML; for every top-level element
+// Protocol (templates/live/_ops.html, sent by linear_web/realtime/page_stream.py): each message is
+// HTML; for every top-level element
 //   data-live="ready"    the server has subscribed this socket
 //   data-live="refresh"  re-fetch the page's own fragment with its filters (#live-refetch)
 //   data-live="gone"     the issue was deleted or moved out of reach: say so

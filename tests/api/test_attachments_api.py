@@ -16,23 +16,14 @@ def _empty_uploads(app):
     empty_upload_dir(app)
 
 
-@pytest.fixture
-def world(f):
-    ada, eve = f.user(name="Ada"), f.user(name="Eve")
-    team = f.team(ada, key="ENG")
-    f.team(eve, key="EVE")
-    issue = f.issue(team, ada, title="Crash")
-    return ada, eve, issue
-
-
 def upload(client, ref, name, data):
     return client.post(f"/api/v1/issues/{ref}/attachments", data={"file": (io.BytesIO(data), name)},
                        content_type="multipart/form-data")
 
 
 @pytest.mark.parametrize("name,data,kind", SAMPLES, ids=[s[0] for s in SAMPLES])
-def test_upload_each_allowed_type(api, world, name, data, kind):
-    ada, _, issue = world
+def test_upload_each_allowed_type(api, eng, crash, name, data, kind):
+    ada, issue = eng.admin, crash
     r = upload(api(ada), "ENG-1", name, data)
     assert r.status_code == 201, r.json
     body = r.json
@@ -45,14 +36,14 @@ def test_upload_each_allowed_type(api, world, name, data, kind):
 
 
 @pytest.mark.parametrize("name,data", DISGUISED, ids=[d[0] for d in DISGUISED])
-def test_disguised_files_are_415(api, world, app, name, data):
-    r = upload(api(world[0]), "ENG-1", name, data)
+def test_disguised_files_are_415(api, eng, crash, app, name, data):
+    r = upload(api(eng.admin), "ENG-1", name, data)
     assert r.status_code == 415 and error_of(r)["code"] == "unsupported_media_type"
     assert "not allowed" in error_of(r)["message"] and upload_dir_files(app) == []
 
 
-def test_bad_requests(api, world):
-    client = api(world[0])
+def test_bad_requests(api, eng, crash):
+    client = api(eng.admin)
     empty = upload(client, "ENG-1", "empty.txt", b"")
     assert empty.status_code == 422 and error_of(empty)["details"] == {"file": "The file is empty."}
     nameless = upload(client, "ENG-1", "", b"hello there")
@@ -64,15 +55,15 @@ def test_bad_requests(api, world):
     assert api(None).get("/api/v1/issues/ENG-1/attachments").status_code == 401
 
 
-def test_oversized_is_413_json_and_leaves_nothing(api, world, app, monkeypatch):
+def test_oversized_is_413_json_and_leaves_nothing(api, eng, crash, app, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
-    r = upload(api(world[0]), "ENG-1", "big.txt", b"a" * (2 * 1024 * 1024))
+    r = upload(api(eng.admin), "ENG-1", "big.txt", b"a" * (2 * 1024 * 1024))
     assert r.status_code == 413 and error_of(r)["code"] == "payload_too_large"
     assert upload_dir_files(app) == [] and db.session.scalar(db.select(db.func.count()).select_from(Attachment)) == 0
 
 
-def test_list_get_rename_delete(api, world, app):
-    client = api(world[0])
+def test_list_get_rename_delete(api, eng, crash, app):
+    client = api(eng.admin)
     first = upload(client, "ENG-1", "a.png", make_png()).json
     upload(client, "ENG-1", "b.pdf", PDF)
     listed = client.get("/api/v1/issues/ENG-1/attachments").json
@@ -87,8 +78,8 @@ def test_list_get_rename_delete(api, world, app):
     assert len(upload_dir_files(app)) == 1
 
 
-def test_content_headers(api, world):
-    client = api(world[0])
+def test_content_headers(api, eng, crash):
+    client = api(eng.admin)
     png = upload(client, "ENG-1", "shot.png", make_png()).json
     txt = upload(client, "ENG-1", "naïve notes.txt", b"hello there\n").json
     r = client.get(png["content_url"])
@@ -101,16 +92,16 @@ def test_content_headers(api, world):
         "attachment; filename=\"na_ve notes.txt\"; filename*=UTF-8''na%C3%AFve%20notes.txt")
 
 
-def test_missing_file_is_404_json(api, world, app):
-    client = api(world[0])
+def test_missing_file_is_404_json(api, eng, crash, app):
+    client = api(eng.admin)
     att = upload(client, "ENG-1", "a.txt", b"hello there").json
     empty_upload_dir(app)
     r = client.get(att["content_url"])
     assert r.status_code == 404 and "missing" in error_of(r)["message"]
 
 
-def test_outsider_gets_404_everywhere(api, world, app):
-    ada, eve, issue = world
+def test_outsider_gets_404_everywhere(api, eng, outsider, crash, app):
+    ada, eve, issue = eng.admin, outsider.user, crash
     att = upload(api(ada), "ENG-1", "secret.txt", b"top secret words").json
     outsider = api(eve)
     for method, path, kw in [
@@ -130,19 +121,19 @@ def test_outsider_gets_404_everywhere(api, world, app):
     assert len(upload_dir_files(app)) == 1
 
 
-def test_issue_detail_lists_attachments(api, world):
-    client = api(world[0])
+def test_issue_detail_lists_attachments(api, eng, crash):
+    client = api(eng.admin)
     att = upload(client, "ENG-1", "a.png", make_png()).json
     assert client.get("/api/v1/issues/ENG-1").json["attachments"] == [att]
 
 
-def test_chunked_oversized_upload_is_413_without_content_length(api, world, app, monkeypatch):
+def test_chunked_oversized_upload_is_413_without_content_length(api, eng, crash, app, monkeypatch):
     """No Content-Length (chunked): the limit still stops the body as it is read."""
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1024 * 1024)
     boundary = "lwboundary"
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\n"
             f"Content-Type: text/plain\r\n\r\n").encode() + b"a" * (2 * 1024 * 1024) + f"\r\n--{boundary}--\r\n".encode()
-    token = api(world[0]).token
+    token = api(eng.admin).token
     environ = EnvironBuilder(path="/api/v1/issues/ENG-1/attachments", method="POST", input_stream=io.BytesIO(body),
                              headers={"Authorization": f"Bearer {token}", "Transfer-Encoding": "chunked",
                                       "Content-Type": f"multipart/form-data; boundary={boundary}"}).get_environ()

@@ -1,4 +1,4 @@
-"""GET /api/v1/dashboard/stats: the exact shape of API.md, scoped to the caller's teams."""
+"""GET /api/v1/dashboard/stats: the exact shape of the API contract, scoped to the caller's teams."""
 from linear_web.infra.extensions import db
 from tests.services.test_stats import seeded  # noqa: F401  (the known data set)
 

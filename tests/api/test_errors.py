@@ -1,16 +1,10 @@
-"""Every failure is the JSON error body of API.md with the right status: never HTML, never a 500."""
+"""Every failure is the JSON error body of the API contract with the right status: never HTML, never a 500."""
 import pytest
 
 from linear_web.infra.extensions import db
 from linear_web.models import Issue, Team
 
 from .conftest import error_of
-
-
-@pytest.fixture
-def admin_team(f):
-    admin = f.user()
-    return admin, f.team(admin, key="ENG")
 
 
 def _issue_count() -> int:
@@ -27,30 +21,30 @@ def test_unknown_api_url_and_wrong_method_are_json(api, f):
 
 @pytest.mark.parametrize("raw", ["{", "[]", "null", "42", '"text"', "NaN", '{"title": NaN}', "\xff",
                                  '{"title": "a", "title": "b"}', ""])
-def test_malformed_bodies_are_400(api, admin_team, raw):
-    admin, _ = admin_team
+def test_malformed_bodies_are_400(api, eng, raw):
+    admin = eng.admin
     r = api(admin).post("/api/v1/issues", data=raw.encode("latin-1"), content_type="application/json")
     assert r.status_code == 400 and error_of(r)["code"] == "bad_request"
     assert _issue_count() == 0
 
 
-def test_deeply_nested_json_is_400(api, admin_team):
-    admin, _ = admin_team
+def test_deeply_nested_json_is_400(api, eng):
+    admin = eng.admin
     body = "[" * 100_000 + "]" * 100_000
     r = api(admin).post("/api/v1/issues", data=body, content_type="application/json")
     assert r.status_code == 400 and "nested" in error_of(r)["message"]
 
 
-def test_non_json_content_type_is_415(api, admin_team):
-    admin, team = admin_team
+def test_non_json_content_type_is_415(api, eng):
+    team, admin, _ = eng
     r = api(admin).post("/api/v1/issues", data={"team_id": str(team.id), "title": "x"})
     assert r.status_code == 415 and error_of(r)["code"] == "unsupported_media_type"
     r = api(admin).post("/api/v1/issues", data="title=x", content_type="text/plain")
     assert r.status_code == 415 and _issue_count() == 0
 
 
-def test_body_over_the_limit_is_413(app, api, admin_team):
-    admin, team = admin_team
+def test_body_over_the_limit_is_413(app, api, eng):
+    team, admin, _ = eng
     big = b'{"title": "' + b"x" * (app.config["MAX_CONTENT_LENGTH"] + 10) + b'"}'
     r = api(admin).post("/api/v1/issues", data=big, content_type="application/json")
     assert r.status_code == 413 and error_of(r)["code"] == "payload_too_large"
@@ -70,8 +64,8 @@ def test_body_over_the_limit_is_413(app, api, admin_team):
     ({"title": "\ud800"}, "title"),
     ({"title": ["a"]}, "title"),
 ])
-def test_invalid_fields_are_422_naming_the_field(api, admin_team, body, field):
-    admin, team = admin_team
+def test_invalid_fields_are_422_naming_the_field(api, eng, body, field):
+    team, admin, _ = eng
     r = api(admin).post("/api/v1/issues", json={"team_id": str(team.id), **body})
     assert r.status_code == 422
     err = error_of(r)
@@ -81,15 +75,15 @@ def test_invalid_fields_are_422_naming_the_field(api, admin_team, body, field):
 
 @pytest.mark.parametrize("extra", ["id", "number", "creator_id", "created_at", "updated_at", "version",
                                    "identifier", "role"])
-def test_mass_assignment_is_refused_naming_the_key(api, admin_team, extra):
-    admin, team = admin_team
+def test_mass_assignment_is_refused_naming_the_key(api, eng, extra):
+    team, admin, _ = eng
     r = api(admin).post("/api/v1/issues", json={"team_id": str(team.id), "title": "x", extra: "1"})
     assert r.status_code == 422 and extra in error_of(r)["details"]
     assert _issue_count() == 0
 
 
-def test_mass_assignment_on_update_changes_nothing(api, admin_team, f):
-    admin, team = admin_team
+def test_mass_assignment_on_update_changes_nothing(api, eng, f):
+    team, admin, _ = eng
     issue = f.issue(team, admin, title="Keep")
     r = api(admin).patch(f"/api/v1/issues/{issue.identifier}",
                          json={"title": "Changed", "number": 99, "creator_id": str(admin.id)})
@@ -99,8 +93,8 @@ def test_mass_assignment_on_update_changes_nothing(api, admin_team, f):
     assert (fresh.title, fresh.number) == ("Keep", 1)
 
 
-def test_team_key_mass_assignment_and_conflict(api, admin_team):
-    admin, _ = admin_team
+def test_team_key_mass_assignment_and_conflict(api, eng):
+    admin = eng.admin
     r = api(admin).post("/api/v1/teams", json={"key": "OPS", "name": "Ops", "issue_counter": 100})
     assert r.status_code == 422 and "issue_counter" in error_of(r)["details"]
     r = api(admin).post("/api/v1/teams", json={"key": "ENG", "name": "Again"})
@@ -111,8 +105,8 @@ def test_team_key_mass_assignment_and_conflict(api, admin_team):
 @pytest.mark.parametrize("query", ["sort=title", "sort=;drop", "status=nope", "priority=7", "limit=0",
                                    "limit=201", "limit=abc", "cursor=%%%", "assignee_id=bob",
                                    "cursor=WzEsMl0", "q=" + "x" * 201, "team_id=zzz"])
-def test_hostile_list_parameters_are_422(api, admin_team, query):
-    admin, team = admin_team
+def test_hostile_list_parameters_are_422(api, eng, query):
+    team, admin, _ = eng
     r = api(admin).get(f"/api/v1/issues?{query}")
     assert r.status_code == 422, r.json
     assert error_of(r)["details"]
@@ -123,8 +117,8 @@ def test_hostile_list_parameters_are_422(api, admin_team, query):
     ("/api/v1/issues/EN%00G-1", 404), ("/api/v1/issues/" + "9" * 300, 404), ("/api/v1/issues?assignee_id=%00", 422),
     ("/api/v1/issues?cursor=%00", 422), ("/api/v1/issues/export?q=%00", 422), ("/api/v1/users?q=%00", 422),
 ])
-def test_nul_in_paths_and_queries_is_a_clean_4xx(api, admin_team, path, status):
-    admin, _ = admin_team
+def test_nul_in_paths_and_queries_is_a_clean_4xx(api, eng, path, status):
+    admin = eng.admin
     r = api(admin).get(path)
     assert r.status_code == status and error_of(r)["code"] in ("not_found", "validation_error")
 
@@ -140,11 +134,11 @@ def test_login_multipart_form_with_too_many_parts_is_413(client):
     assert r.status_code == 413 and error_of(r)["code"] == "payload_too_large"
 
 
-def test_database_unreachable_is_503_json(api, admin_team, monkeypatch):
+def test_database_unreachable_is_503_json(api, eng, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
     from linear_web.services import issue_queries
-    admin, _ = admin_team
+    admin = eng.admin
     client = api(admin)
 
     def down(*args, **kwargs):

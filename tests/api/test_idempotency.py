@@ -14,14 +14,8 @@ def _count(model) -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(model))
 
 
-@pytest.fixture
-def setup(f):
-    ada = f.user()
-    return ada, f.team(ada, key="ENG")
-
-
-def test_same_key_and_body_replays_the_first_response(api, setup):
-    ada, team = setup
+def test_same_key_and_body_replays_the_first_response(api, eng):
+    team, ada, _ = eng
     client, headers = api(ada), {"Idempotency-Key": "create-1"}
     first = client.post("/api/v1/issues", json={"team_id": str(team.id), "title": "Once"}, headers=headers)
     again = client.post("/api/v1/issues", json={"title": "Once", "team_id": str(team.id)}, headers=headers)
@@ -30,8 +24,8 @@ def test_same_key_and_body_replays_the_first_response(api, setup):
     assert _count(Issue) == 1
 
 
-def test_same_key_other_body_is_422(api, setup):
-    ada, team = setup
+def test_same_key_other_body_is_422(api, eng):
+    team, ada, _ = eng
     client, headers = api(ada), {"Idempotency-Key": "k"}
     client.post("/api/v1/issues", json={"team_id": str(team.id), "title": "A"}, headers=headers)
     r = client.post("/api/v1/issues", json={"team_id": str(team.id), "title": "B"}, headers=headers)
@@ -39,8 +33,8 @@ def test_same_key_other_body_is_422(api, setup):
     assert _count(Issue) == 1
 
 
-def test_keys_are_per_user_and_without_key_nothing_is_deduplicated(api, f, setup):
-    ada, team = setup
+def test_keys_are_per_user_and_without_key_nothing_is_deduplicated(api, f, eng):
+    team, ada, _ = eng
     bob = f.user()
     f.add_member(team, bob)
     body = {"team_id": str(team.id), "title": "Same"}
@@ -52,8 +46,8 @@ def test_keys_are_per_user_and_without_key_nothing_is_deduplicated(api, f, setup
     assert _count(Issue) == 4
 
 
-def test_failed_request_releases_the_key(api, setup):
-    ada, team = setup
+def test_failed_request_releases_the_key(api, eng):
+    team, ada, _ = eng
     headers = {"Idempotency-Key": "retry-me"}
     r = api(ada).post("/api/v1/issues", json={"team_id": str(team.id), "title": "x", "assignee_id":
                                               "00000000-0000-4000-8000-000000000000"}, headers=headers)
@@ -62,8 +56,8 @@ def test_failed_request_releases_the_key(api, setup):
     assert r.status_code == 201
 
 
-def test_in_progress_key_is_409_and_expired_record_is_not_replayed(api, setup):
-    ada, team = setup
+def test_in_progress_key_is_409_and_expired_record_is_not_replayed(api, eng):
+    team, ada, _ = eng
     body = {"team_id": str(team.id), "title": "x"}
     digest = idempotency.request_hash(body)
     idempotency.claim(ada, "busy", "POST /api/v1/issues", digest)
@@ -78,15 +72,15 @@ def test_in_progress_key_is_409_and_expired_record_is_not_replayed(api, setup):
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "has space", "ümlaut"])
-def test_bad_keys_are_422(api, setup, key):
-    ada, team = setup
+def test_bad_keys_are_422(api, eng, key):
+    team, ada, _ = eng
     r = api(ada).post("/api/v1/issues", json={"team_id": str(team.id), "title": "x"},
                       headers={"Idempotency-Key": key.encode().decode("latin-1")})
     assert r.status_code == 422 and _count(Issue) == 0
 
 
-def test_comment_creation_is_idempotent(api, setup, f):
-    ada, team = setup
+def test_comment_creation_is_idempotent(api, eng, f):
+    team, ada, _ = eng
     issue = f.issue(team, ada)
     for _ in range(3):
         r = api(ada).post(f"/api/v1/issues/{issue.identifier}/comments", json={"body": "hi"},
@@ -95,8 +89,8 @@ def test_comment_creation_is_idempotent(api, setup, f):
     assert _count(Comment) == 1
 
 
-def test_expired_records_of_the_user_are_purged(api, setup):
-    ada, team = setup
+def test_expired_records_of_the_user_are_purged(api, eng):
+    team, ada, _ = eng
     body = {"team_id": str(team.id), "title": "x"}
     for key in ("a", "b"):
         api(ada).post("/api/v1/issues", json=body, headers={"Idempotency-Key": key})
@@ -108,13 +102,13 @@ def test_expired_records_of_the_user_are_purged(api, setup):
 
 
 @pytest.mark.live
-def test_concurrent_repeats_create_one_issue(live_server, setup):
+def test_concurrent_repeats_create_one_issue(live_server, eng):
     from concurrent.futures import ThreadPoolExecutor
 
     import requests
 
     from linear_web.services import tokens
-    ada, team = setup
+    team, ada, _ = eng
     headers = {"Authorization": "Bearer " + tokens.issue_access_token(ada)[0], "Idempotency-Key": "race"}
     body = {"team_id": str(team.id), "title": "race"}
 

@@ -10,28 +10,21 @@ from linear_web.models import Activity, Issue
 from .conftest import error_of
 
 
-@pytest.fixture
-def eng(f):
-    ada, bob = f.user(name="Ada"), f.user(name="Bob")
-    team = f.team(ada, key="ENG", members=[bob])
-    return ada, bob, team
-
-
 def test_create_returns_issue_with_identifier(api, eng):
-    ada, bob, team = eng
+    team, ada, bob = eng
     r = api(ada).post("/api/v1/issues", json={"team_id": str(team.id), "title": "  Fix login  ", "priority": 1,
                                               "status": "todo", "assignee_id": str(bob.id),
                                               "description": "See [docs](javascript:alert(1))"})
     assert r.status_code == 201
     body = r.json
     assert (body["identifier"], body["title"], body["priority"], body["status"]) == ("ENG-1", "Fix login", 1, "todo")
-    assert body["assignee"] == {"id": str(bob.id), "name": "Bob"} and body["version"] == 1
+    assert body["assignee"] == {"id": str(bob.id), "name": "Bob Stone"} and body["version"] == 1
     assert "href=\"javascript" not in body["description_html"] and "<a" not in body["description_html"]
     assert r.json["created_at"].endswith("+00:00")
 
 
 def test_create_enforces_team_rules(api, eng, f):
-    ada, _, team = eng
+    team, ada, _ = eng
     stranger = f.user()
     other_project = f.project(f.team(stranger), stranger)
     r = api(ada).post("/api/v1/issues", json={"team_id": str(team.id), "title": "x", "assignee_id": str(stranger.id),
@@ -43,7 +36,7 @@ def test_create_enforces_team_rules(api, eng, f):
 
 
 def test_list_filters_and_sorts(api, eng, f):
-    ada, bob, team = eng
+    team, ada, bob = eng
     f.issue(team, ada, title="alpha", status="todo", priority=3)
     f.issue(team, ada, title="beta", status="done", priority=1, assignee_id=str(bob.id))
     f.issue(team, ada, title="gamma", status="todo", priority=2, assignee_id=str(ada.id))
@@ -67,7 +60,7 @@ def test_list_filters_and_sorts(api, eng, f):
 
 
 def test_keyset_pages_are_stable_under_inserts(api, eng, f):
-    ada, _, team = eng
+    team, ada, _ = eng
     for n in range(5):
         f.issue(team, ada, title=f"i{n}")
     first = api(ada).get("/api/v1/issues?limit=2").json
@@ -80,7 +73,7 @@ def test_keyset_pages_are_stable_under_inserts(api, eng, f):
 
 
 def test_list_query_count_does_not_grow_with_rows(api, eng, f, count_queries):
-    ada, bob, team = eng
+    team, ada, bob = eng
     project = f.project(team, ada)
     client = api(ada)
     f.issue(team, ada, assignee_id=str(bob.id), project_id=str(project.id))
@@ -94,7 +87,7 @@ def test_list_query_count_does_not_grow_with_rows(api, eng, f, count_queries):
 
 
 def test_search_ranks_and_scopes(api, eng, f):
-    ada, _, team = eng
+    team, ada, _ = eng
     f.issue(team, ada, title="Database migration", description="postgres")
     f.issue(team, ada, title="Other", description="mentions database once")
     outsider = f.user()
@@ -107,7 +100,7 @@ def test_search_ranks_and_scopes(api, eng, f):
 
 
 def test_export_streams_csv_with_formula_guard(api, eng, f):
-    ada, _, team = eng
+    team, ada, _ = eng
     f.issue(team, ada, title="=HYPERLINK(\"http://evil\")")
     f.issue(team, ada, title="plain")
     r = api(ada).get(f"/api/v1/issues/export?team_id={team.id}")
@@ -120,7 +113,7 @@ def test_export_streams_csv_with_formula_guard(api, eng, f):
 
 
 def test_detail_includes_comments_activity_attachments_in_fixed_queries(api, eng, f, count_queries):
-    ada, _, team = eng
+    team, ada, _ = eng
     issue = f.issue(team, ada)
     client = api(ada)
     client.post(f"/api/v1/issues/{issue.id}/comments", json={"body": "one"})
@@ -137,7 +130,7 @@ def test_detail_includes_comments_activity_attachments_in_fixed_queries(api, eng
 
 
 def test_patch_with_version_and_conflict(api, eng):
-    ada, bob, team = eng
+    team, ada, bob = eng
     created = api(ada).post("/api/v1/issues", json={"team_id": str(team.id), "title": "t"}).json
     r = api(ada).patch(f"/api/v1/issues/{created['identifier']}", json={"status": "in_progress", "version": 1})
     assert r.status_code == 200 and r.json["status"] == "in_progress" and r.json["version"] == 2
@@ -150,7 +143,7 @@ def test_patch_with_version_and_conflict(api, eng):
 
 
 def test_null_for_required_fields_is_422(api, eng, f):
-    ada, _, team = eng
+    team, ada, _ = eng
     issue = f.issue(team, ada)
     for body in ({"title": None}, {"status": None}, {"priority": None}, {"version": 0}):
         r = api(ada).patch(f"/api/v1/issues/{issue.id}", json=body)
@@ -159,7 +152,7 @@ def test_null_for_required_fields_is_422(api, eng, f):
 
 
 def test_move_to_other_team_gets_new_identifier(api, eng, f):
-    ada, _, team = eng
+    team, ada, _ = eng
     ops = f.team(ada, key="OPS")
     issue = f.issue(team, ada)
     r = api(ada).patch(f"/api/v1/issues/{issue.identifier}", json={"team_id": str(ops.id)})
@@ -168,9 +161,31 @@ def test_move_to_other_team_gets_new_identifier(api, eng, f):
 
 
 def test_delete_is_204_and_gone(api, eng, f):
-    ada, bob, team = eng
+    team, ada, bob = eng
     issue = f.issue(team, ada)
     issue_id = issue.id
     assert api(bob).delete(f"/api/v1/issues/{issue.identifier}").status_code == 204
     assert api(ada).get(f"/api/v1/issues/{issue_id}").status_code == 404
     assert db.session.scalar(db.select(db.func.count()).select_from(Activity)) == 0
+
+
+@pytest.mark.parametrize("body, field, message", [
+    ({"title": "x" * 256}, "title", "Title must be at most 255 characters."),
+    ({"title": "   "}, "title", "Title is required."),
+    ({"title": "ok", "description": "d" * 100_001}, "description", "Description must be at most 100,000 characters."),
+    ({"title": "ok", "priority": 9}, "priority", "Priority must be 0 (no priority), 1 (high), 2 (medium) or 3 (low)."),
+])
+def test_limits_answer_with_the_services_messages(api, eng, body, field, message):
+    team, ada, _ = eng
+    r = api(ada).post("/api/v1/issues", json={"team_id": str(team.id), **body})
+    assert r.status_code == 422
+    assert error_of(r)["code"] == "validation_error" and error_of(r)["details"] == {field: message}
+
+
+def test_team_and_comment_limits_are_the_services(api, eng, f):
+    team, ada, _ = eng
+    r = api(ada).post("/api/v1/teams", json={"key": "TOOLONGKEY1", "name": "x"})
+    assert r.status_code == 422 and error_of(r)["details"] == {"key": "Key must be at most 10 characters."}
+    issue = f.issue(team, ada)
+    r = api(ada).post(f"/api/v1/issues/{issue.identifier}/comments", json={"body": " "})
+    assert r.status_code == 422 and error_of(r)["details"] == {"body": "Comment is required."}

@@ -50,6 +50,8 @@ def test_drag_card_to_done_and_it_stays_after_reload(board_page):
     assert answer.value.status == 200
     expect(page.locator('.board-cards[data-status="done"] #card-ENG-1')).to_be_visible()
     expect(page.locator('.board-column[data-status="done"] .board-count')).to_have_text("2")
+    expect(page.locator('.board-column[data-status="todo"] .board-count')).to_have_text("0")
+    expect(page.locator("#board-count-done")).to_have_attribute("aria-label", "2 issues")
     page.reload()
     expect(page.locator('.board-cards[data-status="done"] #card-ENG-1')).to_be_visible()
     expect(page.locator('.board-cards[data-status="todo"] .board-card')).to_have_count(0)
@@ -66,6 +68,8 @@ def test_keyboard_moves_a_card_and_announces_it(board_page):
     expect(page.locator('.board-cards[data-status="in_progress"] #card-ENG-1')).to_be_visible()
     expect(page.locator("#board-live")).to_contain_text("ENG-1")
     expect(page.locator("#card-ENG-1")).to_be_focused()
+    expect(page.locator("#board-count-in_progress")).to_have_text("1")
+    expect(page.locator("#board-count-todo")).to_have_text("0")
     with page.expect_response(lambda r: "/board/move" in r.url):
         page.keyboard.press("Shift+ArrowRight")
     expect(page.locator('.board-cards[data-status="done"] #card-ENG-1')).to_be_visible()
@@ -96,6 +100,7 @@ def test_stale_move_rolls_back_with_a_message(board_page, f):
     expect(page.locator("#board-message")).to_contain_text("Bob Stone")
     expect(page.locator('.board-cards[data-status="todo"] #card-ENG-1')).to_contain_text("Renamed by Bob")
     expect(page.locator('.board-column[data-status="backlog"] .board-count')).to_have_text("0")
+    expect(page.locator("#board-count-todo")).to_have_text("1")
     assert _stored_status(issue.id) == "todo"
 
 

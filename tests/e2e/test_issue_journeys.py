@@ -4,19 +4,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests import factories
-
 from .journeys import log_in
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def ada(f):
-    user = f.user(name="Ada Lovelace", email=f"ada-{factories._n()}@example.com")
-    bob = f.user(name="Bob Stone")
-    team = f.team(user, key="ENG", name="Engineering", members=[bob])
-    return user, team
+def ada(eng):
+    """Ada Lovelace and her team ENG (with Bob Stone)."""
+    return eng.admin, eng.team
 
 
 @pytest.fixture
@@ -54,6 +50,7 @@ def test_create_an_issue_with_the_keyboard_and_see_it_in_the_list(page, ada, f, 
     row = page.locator("#group-rows-todo #issue-ENG-2")
     expect(row).to_contain_text("Made with the keyboard")
     expect(page.locator("#group-todo .group-count")).to_have_text("2")
+    expect(page.locator("#issue-list .list-total")).to_have_text("2 issues")
     page.wait_for_timeout(300)  # the live push of the same row must not duplicate it
     expect(page.locator("#issue-list .issue-row")).to_have_count(2)
     assert page.url.endswith("/team/ENG/issues")  # no full reload, no navigation
@@ -119,6 +116,8 @@ def test_keyboard_selection_and_status_picker_on_the_list(page, ada, f, errors):
     picker.get_by_role("option", name="In Progress").click()
     expect(page.locator("#group-rows-in_progress #issue-ENG-1")).to_be_visible()
     expect(page.locator("#issue-ENG-1")).to_have_attribute("data-version", "2")
+    expect(page.locator("#group-in_progress .group-count")).to_have_text("1")
+    expect(page.locator("#group-backlog .group-count")).to_have_text("1")
     page.goto("/issue/ENG-1")
     expect(page.locator("#prop-status")).to_have_value("in_progress")
     body.press("p")
@@ -191,6 +190,8 @@ def test_bulk_edit_selected_rows(page, ada, f, errors):
     expect(page.locator("#group-rows-done .issue-row")).to_have_count(2)
     expect(page.locator("#group-rows-done #issue-ENG-3 .row-assignee")).to_have_text("BS")
     expect(page.locator("#group-rows-backlog #issue-ENG-2")).to_be_visible()
+    expect(page.locator("#group-done .group-count")).to_have_text("2")
+    expect(page.locator("#group-backlog .group-count")).to_have_text("1")
     expect(bar).to_be_hidden()
     assert not errors, errors
 

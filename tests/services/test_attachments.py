@@ -88,17 +88,9 @@ def _empty_uploads(app):
     empty_upload_dir(app)
 
 
-@pytest.fixture
-def setup(f):
-    admin, member, outsider = f.user(name="Ada"), f.user(name="Bob"), f.user(name="Eve")
-    team = f.team(admin, key="ENG", members=[member])
-    issue = f.issue(team, admin, title="Crash on save")
-    return admin, member, outsider, issue
-
-
 @pytest.mark.parametrize("name,data,kind", SAMPLES, ids=[s[0] for s in SAMPLES])
-def test_each_allowed_type_is_stored_with_its_sniffed_type(app, setup, name, data, kind):
-    admin, _, _, issue = setup
+def test_each_allowed_type_is_stored_with_its_sniffed_type(app, eng, crash, name, data, kind):
+    admin, issue = eng.admin, crash
     att = attachments.upload(admin, issue.identifier, io.BytesIO(data), name)
     assert (att.filename, att.content_type, att.size) == (name, kind, len(data))
     with open(os.path.join(app.config["UPLOAD_DIR"], att.storage_name), "rb") as fh:
@@ -107,8 +99,8 @@ def test_each_allowed_type_is_stored_with_its_sniffed_type(app, setup, name, dat
 
 
 @pytest.mark.parametrize("name,data", DISGUISED, ids=[d[0] for d in DISGUISED])
-def test_disguised_files_are_refused_and_leave_nothing(app, setup, name, data):
-    admin, _, _, issue = setup
+def test_disguised_files_are_refused_and_leave_nothing(app, eng, crash, name, data):
+    admin, issue = eng.admin, crash
     before = upload_dir_files(app)
     with pytest.raises(UnsupportedType) as err:
         attachments.upload(admin, issue.id, io.BytesIO(data), name)
@@ -117,8 +109,8 @@ def test_disguised_files_are_refused_and_leave_nothing(app, setup, name, data):
     assert db.session.scalar(db.select(db.func.count()).select_from(Attachment)) == 0
 
 
-def test_empty_file_and_empty_name_are_422(app, setup):
-    admin, _, _, issue = setup
+def test_empty_file_and_empty_name_are_422(app, eng, crash):
+    admin, issue = eng.admin, crash
     with pytest.raises(ValidationError) as err:
         attachments.upload(admin, issue.id, io.BytesIO(b""), "empty.txt")
     assert err.value.details == {"file": "The file is empty."}
@@ -142,15 +134,15 @@ def test_long_names_keep_their_extension():
     assert len(name) == 255 and name.endswith(".pdf")
 
 
-def test_path_in_name_is_stored_as_basename_and_file_stays_in_upload_dir(app, setup):
-    admin, _, _, issue = setup
+def test_path_in_name_is_stored_as_basename_and_file_stays_in_upload_dir(app, eng, crash):
+    admin, issue = eng.admin, crash
     att = attachments.upload(admin, issue.id, io.BytesIO(b"root:x:0:0"), "../../etc/passwd")
     assert att.filename == "passwd"
     assert upload_dir_files(app) == [att.storage_name]
 
 
-def test_oversized_stream_is_413_and_leaves_no_temp_file(app, setup, monkeypatch):
-    admin, _, _, issue = setup
+def test_oversized_stream_is_413_and_leaves_no_temp_file(app, eng, crash, monkeypatch):
+    admin, issue = eng.admin, crash
     monkeypatch.setitem(app.config, "MAX_UPLOAD_MB", 1)
     with pytest.raises(TooLarge) as err:
         attachments.upload(admin, issue.id, io.BytesIO(b"a" * (1024 * 1024 + 1)), "big.txt")
@@ -158,15 +150,15 @@ def test_oversized_stream_is_413_and_leaves_no_temp_file(app, setup, monkeypatch
     assert upload_dir_files(app) == []
 
 
-def test_upload_writes_an_attached_activity(setup):
-    admin, member, _, issue = setup
+def test_upload_writes_an_attached_activity(eng, crash):
+    member, issue = eng.member, crash
     attachments.upload(member, issue.id, io.BytesIO(b"hi"), "hi.txt")
     row = db.session.scalars(db.select(Activity).where(Activity.action == "attached")).one()
     assert (row.issue_id, row.actor_id, row.new_value) == (issue.id, member.id, "hi.txt")
 
 
-def test_failed_commit_removes_the_file(app, setup, monkeypatch):
-    admin, _, _, issue = setup
+def test_failed_commit_removes_the_file(app, eng, crash, monkeypatch):
+    admin, issue = eng.admin, crash
 
     def boom():
         raise RuntimeError("database went away")
@@ -178,8 +170,8 @@ def test_failed_commit_removes_the_file(app, setup, monkeypatch):
     assert db.session.scalar(db.select(db.func.count()).select_from(Attachment)) == 0
 
 
-def test_stream_that_breaks_midway_leaves_nothing(app, setup):
-    admin, _, _, issue = setup
+def test_stream_that_breaks_midway_leaves_nothing(app, eng, crash):
+    admin, issue = eng.admin, crash
 
     class Broken(io.RawIOBase):
         calls = 0
@@ -195,8 +187,8 @@ def test_stream_that_breaks_midway_leaves_nothing(app, setup):
     assert db.session.scalar(db.select(db.func.count()).select_from(Attachment)) == 0
 
 
-def test_outsider_sees_and_changes_nothing(setup):
-    admin, _, outsider, issue = setup
+def test_outsider_sees_and_changes_nothing(eng, outsider, crash):
+    admin, outsider, issue = eng.admin, outsider.user, crash
     att = attachments.upload(admin, issue.id, io.BytesIO(b"secret"), "secret.txt")
     for call in (lambda: attachments.list_attachments(outsider, issue.id),
                  lambda: attachments.content(outsider, att.id),
@@ -209,8 +201,8 @@ def test_outsider_sees_and_changes_nothing(setup):
     assert db.session.get(Attachment, att.id).filename == "secret.txt"
 
 
-def test_attachment_must_belong_to_the_named_issue(f, setup):
-    admin, _, _, issue = setup
+def test_attachment_must_belong_to_the_named_issue(f, eng, crash):
+    admin, issue = eng.admin, crash
     other = f.issue(issue.team, admin, title="Other")
     att = attachments.upload(admin, issue.id, io.BytesIO(b"some text"), "x.txt")
     assert attachments.attachment_for(admin, att.id, issue.id) == att
@@ -218,8 +210,8 @@ def test_attachment_must_belong_to_the_named_issue(f, setup):
         attachments.attachment_for(admin, att.id, other.id)
 
 
-def test_rename_cleans_and_validates(setup):
-    admin, member, _, issue = setup
+def test_rename_cleans_and_validates(eng, crash):
+    admin, member, issue = eng.admin, eng.member, crash
     att = attachments.upload(admin, issue.id, io.BytesIO(b"some text"), "x.txt")
     assert attachments.rename(member, att.id, "../notes\u202e.txt").filename == "notes.txt"
     with pytest.raises(ValidationError) as err:
@@ -227,15 +219,15 @@ def test_rename_cleans_and_validates(setup):
     assert "filename" in err.value.details
 
 
-def test_delete_removes_row_and_file(app, setup):
-    admin, _, _, issue = setup
+def test_delete_removes_row_and_file(app, eng, crash):
+    admin, issue = eng.admin, crash
     att = attachments.upload(admin, issue.id, io.BytesIO(b"some text"), "x.txt")
     attachments.delete(admin, att.id)
     assert upload_dir_files(app) == [] and db.session.get(Attachment, att.id) is None
 
 
-def test_deleting_the_issue_removes_its_files(app, setup):
-    admin, _, _, issue = setup
+def test_deleting_the_issue_removes_its_files(app, eng, crash):
+    admin, issue = eng.admin, crash
     attachments.upload(admin, issue.id, io.BytesIO(make_png()), "a.png")
     attachments.upload(admin, issue.id, io.BytesIO(b"more text"), "b.txt")
     assert len(upload_dir_files(app)) == 2
@@ -243,8 +235,8 @@ def test_deleting_the_issue_removes_its_files(app, setup):
     assert upload_dir_files(app) == []
 
 
-def test_missing_file_on_disk_is_a_clear_not_found(app, setup):
-    admin, _, _, issue = setup
+def test_missing_file_on_disk_is_a_clear_not_found(app, eng, crash):
+    admin, issue = eng.admin, crash
     att = attachments.upload(admin, issue.id, io.BytesIO(b"some text"), "x.txt")
     os.remove(os.path.join(app.config["UPLOAD_DIR"], att.storage_name))
     with pytest.raises(NotFound) as err:
@@ -252,8 +244,8 @@ def test_missing_file_on_disk_is_a_clear_not_found(app, setup):
     assert "missing" in err.value.message
 
 
-def test_only_raster_images_are_inline(setup):
-    admin, _, _, issue = setup
+def test_only_raster_images_are_inline(eng, crash):
+    admin, issue = eng.admin, crash
     png = attachments.upload(admin, issue.id, io.BytesIO(make_png()), "a.png")
     pdf = attachments.upload(admin, issue.id, io.BytesIO(PDF), "a.pdf")
     assert attachments.content(admin, png.id).inline is True

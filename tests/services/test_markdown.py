@@ -1,4 +1,4 @@
-"""Markdown is rendered with tables, task lists and code, and sanitised (SECURITY.md #6)."""
+"""Markdown is rendered with tables, task lists and code, and sanitised."""
 import re
 from html.parser import HTMLParser
 

@@ -208,11 +208,11 @@ def test_planning_filters_and_due_date_sorts(plan, f):
     day = today()
     late = f.issue(plan.eng, plan.ada, title="late", due_date=(day - timedelta(days=2)).isoformat(),
                    label_ids=[str(bug.id)])
-    done_late = f.issue(plan.eng, plan.ada, title="done late", due_date=(day - timedelta(days=5)).isoformat(),
+    f.issue(plan.eng, plan.ada, title="done late", due_date=(day - timedelta(days=5)).isoformat(),
                         status="done")
-    soon = f.issue(plan.eng, plan.ada, title="soon", due_date=(day + timedelta(days=3)).isoformat(),
+    f.issue(plan.eng, plan.ada, title="soon", due_date=(day + timedelta(days=3)).isoformat(),
                    label_ids=[str(ui.id)], parent_id=str(late.id))
-    never = f.issue(plan.eng, plan.ada, title="never")
+    f.issue(plan.eng, plan.ada, title="never")
 
     def titles(**args):
         filters = IssueFilters.from_args(MultiDict(args), team_id=plan.eng.id)

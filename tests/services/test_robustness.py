@@ -1,4 +1,4 @@
-"""Cross-cutting reliability: atomicity, races, lost connections, Unicode (SECURITY.md 18, 20–22).
+"""Cross-cutting reliability: atomicity, races, lost connections, Unicode.
 Same-version saves racing: tests/services/test_numbering_concurrency.py."""
 import queue
 import time

@@ -10,14 +10,6 @@ from linear_web.models import Activity, Issue
 HX_BOARD = {"HX-Request": "true", "HX-Target": "board"}
 
 
-@pytest.fixture
-def setup(f, client):
-    ada, bob = f.user(name="Ada Lovelace"), f.user(name="Bob Stone")
-    team = f.team(ada, key="ENG", members=[bob])
-    client.login(ada)
-    return ada, bob, team, client
-
-
 def _column(html: str, status: str) -> str:
     """The HTML of one column's card list."""
     match = re.search(r'<div class="board-cards" data-status="%s".*?</div>\s*(?:<p|</section)' % status, html, re.S)
@@ -25,14 +17,32 @@ def _column(html: str, status: str) -> str:
     return match.group(0)
 
 
-def _move(client, team_key, issue, status, **extra):
+def _move(client, team_key, issue, status, headers=None, **extra):
     data = {"issue": str(issue.id), "status": status, "version": str(issue.version)}
     data.update(extra)
-    return client.post(f"/team/{team_key}/board/move", data=data)
+    return client.post(f"/team/{team_key}/board/move", data=data, headers=headers or {})
 
 
-def test_board_shows_columns_counts_and_cards(setup, f):
-    ada, bob, team, client = setup
+def _count(html: str, status: str) -> int:
+    """The count badge of a column (its stable id)."""
+    return int(re.search(rf'<span id="board-count-{status}" class="board-count"[^>]*>(\d+)<', html).group(1))
+
+
+def _oob_counts(html: str) -> dict:
+    """The column counts a move's answer sends out of band: {status: count}."""
+    found = re.findall(r'<span id="board-count-(\w+)" class="board-count" aria-label="[^"]*" hx-swap-oob="true">(\d+)<',
+                       html)
+    return {status: int(n) for status, n in found}
+
+
+def _from_board(query: str = "") -> dict:
+    """Headers of board.js's move request: htmx-style, with the board page's URL."""
+    return {"HX-Request": "true", "HX-Current-URL": "http://localhost/team/ENG/board" + query}
+
+
+def test_board_shows_columns_counts_and_cards(eng, client, f):
+    team, ada, bob = eng
+    client.login(ada)
     f.issue(team, ada, title="Fix <login> bug", status="todo", priority=1, assignee_id=bob.id)
     f.issue(team, ada, title="Ship it", status="done")
     f.issue(team, ada, title="Think", status="todo")
@@ -45,12 +55,14 @@ def test_board_shows_columns_counts_and_cards(setup, f):
     assert "ENG-1" in todo and "ENG-3" in todo and "ENG-2" not in todo
     assert "Fix &lt;login&gt; bug" in todo and "<login>" not in html
     assert ">BS<" in todo and "High" in todo
-    assert 'data-count="2"' in html and 'data-count="1"' in html
+    assert (_count(html, "todo"), _count(html, "done"), _count(html, "backlog")) == (2, 1, 0)
+    assert 'aria-label="2 issues"' in html and 'aria-label="1 issue"' in html
     assert "ENG-2" in _column(html, "done")
 
 
-def test_fragment_for_htmx_target_board_only(setup, f):
-    ada, _, team, client = setup
+def test_fragment_for_htmx_target_board_only(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
     f.issue(team, ada, title="Only card")
     frag = client.get("/team/ENG/board", headers=HX_BOARD).get_data(as_text=True)
     assert frag.lstrip().startswith('<div id="board"') and "<html" not in frag and "Only card" in frag
@@ -58,8 +70,9 @@ def test_fragment_for_htmx_target_board_only(setup, f):
     assert "<!doctype html>" in other.get_data(as_text=True)
 
 
-def test_board_applies_filters_and_reports_bad_ones(setup, f):
-    ada, bob, team, client = setup
+def test_board_applies_filters_and_reports_bad_ones(eng, client, f):
+    team, ada, bob = eng
+    client.login(ada)
     f.issue(team, ada, title="Mine high", priority=1, assignee_id=bob.id)
     f.issue(team, ada, title="Low one", priority=3)
     html = client.get("/team/ENG/board?priority=1", headers=HX_BOARD).get_data(as_text=True)
@@ -74,15 +87,17 @@ def test_board_applies_filters_and_reports_bad_ones(setup, f):
     assert "Low one" in bad.get_data(as_text=True)
 
 
-def test_empty_states(setup, f):
-    _, _, team, client = setup
+def test_empty_states(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
     assert "create the first issue" in client.get("/team/ENG/board").get_data(as_text=True)
     f.issue(team, title="Something")
     assert "No issues match" in client.get("/team/ENG/board?priority=1").get_data(as_text=True)
 
 
-def test_move_between_columns_persists_and_answers_with_card(setup, f):
-    ada, _, team, client = setup
+def test_move_between_columns_persists_and_answers_with_card(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
     a, b = f.issue(team, ada, title="A", status="todo"), f.issue(team, ada, title="B", status="done")
     resp = _move(client, "ENG", a, "done", before=str(b.id))
     html = resp.get_data(as_text=True)
@@ -99,8 +114,63 @@ def test_move_between_columns_persists_and_answers_with_card(setup, f):
     assert done.index("card-ENG-1") < done.index("card-ENG-2")
 
 
-def test_move_within_column_reorders(setup, f):
-    ada, _, team, client = setup
+def test_move_answers_with_every_column_count_out_of_band(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
+    a = f.issue(team, ada, title="A", status="todo")
+    f.issue(team, ada, title="B", status="done")
+    html = _move(client, "ENG", a, "done", headers=_from_board()).get_data(as_text=True)
+    assert _oob_counts(html) == {"backlog": 0, "todo": 0, "in_progress": 0, "done": 2, "canceled": 0}
+    assert 'aria-label="2 issues" hx-swap-oob' in html
+    # Only an answer to the board page carries counts (the badges are the board's).
+    assert _oob_counts(_move(client, "ENG", a, "todo", version="2").get_data(as_text=True)) == {}
+
+
+def test_move_counts_respect_the_board_filters(eng, client, f):
+    team, ada, bob = eng
+    client.login(ada)
+    mine = f.issue(team, ada, title="Mine", status="todo", assignee_id=bob.id)
+    f.issue(team, ada, title="Not mine", status="done")
+    f.issue(team, ada, title="Mine too", status="done", assignee_id=bob.id)
+    html = _move(client, "ENG", mine, "done", headers=_from_board(f"?assignee={bob.id}")).get_data(as_text=True)
+    assert _oob_counts(html) == {"backlog": 0, "todo": 0, "in_progress": 0, "done": 2, "canceled": 0}
+    # A board whose filters were refused shows every issue, and so do its counts.
+    html = _move(client, "ENG", mine, "todo", version="2", headers=_from_board("?status=nope")).get_data(as_text=True)
+    assert _oob_counts(html) == {"backlog": 0, "todo": 1, "in_progress": 0, "done": 2, "canceled": 0}
+
+
+def test_refused_move_answers_with_the_true_counts(eng, client, f):
+    team, ada, bob = eng
+    client.login(ada)
+    issue = f.issue(team, ada, title="Contested", status="todo")
+    stale = issue.version
+    from linear_web.services import issues
+    issues.update_issue(bob, issue.id, {"status": "in_progress"})
+    resp = client.post("/team/ENG/board/move", headers=_from_board(),
+                       data={"issue": str(issue.id), "status": "done", "version": str(stale)})
+    assert resp.status_code == 409
+    assert _oob_counts(resp.get_data(as_text=True)) == {"backlog": 0, "todo": 0, "in_progress": 1, "done": 0,
+                                                         "canceled": 0}
+
+
+def test_move_runs_one_count_query(eng, client, f, count_queries):
+    team, ada, _ = eng
+    client.login(ada)
+    _bulk(team, ada, 10)
+    issue = db.session.scalars(db.select(Issue).where(Issue.team_id == team.id)).first()
+    with count_queries() as plain:
+        _move(client, "ENG", issue, "done")
+    db.session.expire_all()
+    issue = db.session.get(Issue, issue.id)
+    with count_queries() as counted:
+        _move(client, "ENG", issue, "todo", headers=_from_board())
+    grouped = [s for s in counted.statements if "GROUP BY" in s.upper()]
+    assert len(grouped) == 1 and counted.count == plain.count + 1, counted.statements
+
+
+def test_move_within_column_reorders(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
     first, second, third = (f.issue(team, ada, title=t, status="todo") for t in ("1st", "2nd", "3rd"))
     html = client.get("/team/ENG/board").get_data(as_text=True)
     order = re.findall(r'id="card-(ENG-\d)"', _column(html, "todo"))
@@ -111,8 +181,9 @@ def test_move_within_column_reorders(setup, f):
     assert re.findall(r'id="card-(ENG-\d)"', _column(html, "todo")) == ["ENG-3", "ENG-1", "ENG-2"]
 
 
-def test_stale_version_is_409_with_current_card_and_message(setup, f):
-    ada, bob, team, client = setup
+def test_stale_version_is_409_with_current_card_and_message(eng, client, f):
+    team, ada, bob = eng
+    client.login(ada)
     issue = f.issue(team, ada, title="Contested", status="todo")
     stale_version = issue.version
     from linear_web.services import issues
@@ -131,8 +202,9 @@ def test_stale_version_is_409_with_current_card_and_message(setup, f):
     ({"status": "done", "version": "abc"}, "Version must be a whole number"),
     ({"status": "done", "before": "ENG-999"}, "no longer on this board"),
 ])
-def test_bad_move_input_is_422_and_changes_nothing(setup, f, data, field):
-    ada, _, team, client = setup
+def test_bad_move_input_is_422_and_changes_nothing(eng, client, f, data, field):
+    team, ada, _ = eng
+    client.login(ada)
     issue = f.issue(team, ada, title="Stay", status="todo")
     resp = client.post("/team/ENG/board/move", data={"issue": str(issue.id), **data})
     assert resp.status_code == 422 and field in resp.get_data(as_text=True)
@@ -141,8 +213,9 @@ def test_bad_move_input_is_422_and_changes_nothing(setup, f, data, field):
     assert db.session.get(Issue, issue.id).status == "todo"
 
 
-def test_neighbour_from_another_team_is_refused(setup, f):
-    ada, _, team, client = setup
+def test_neighbour_from_another_team_is_refused(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
     other = f.team(ada, key="OPS")
     foreign = f.issue(other, ada, title="Elsewhere")
     issue = f.issue(team, ada, title="Here")
@@ -169,8 +242,9 @@ def test_outsider_gets_404_on_board_and_move(f, make_client):
     assert db.session.get(Issue, issue.id).status == "backlog"
 
 
-def test_card_of_another_of_my_teams_is_404_through_this_board(setup, f):
-    ada, _, team, client = setup
+def test_card_of_another_of_my_teams_is_404_through_this_board(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
     other = f.team(ada, key="OPS")
     theirs = f.issue(other, ada, title="Ops card")
     resp = _move(client, "ENG", theirs, "done")
@@ -179,8 +253,9 @@ def test_card_of_another_of_my_teams_is_404_through_this_board(setup, f):
     assert db.session.get(Issue, theirs.id).status == "backlog"
 
 
-def test_move_without_csrf_is_400(setup, f):
-    ada, _, team, client = setup
+def test_move_without_csrf_is_400(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
     issue = f.issue(team, ada)
     resp = client.post("/team/ENG/board/move", data={"issue": str(issue.id), "status": "done"}, csrf=False)
     assert resp.status_code == 400
@@ -203,8 +278,9 @@ def _bulk(team, actor, n):
                                              "assignee_id": str(actor.id) if i % 2 else None})
 
 
-def test_board_query_count_is_fixed(setup, f, count_queries):
-    ada, _, team, client = setup
+def test_board_query_count_is_fixed(eng, client, f, count_queries):
+    team, ada, _ = eng
+    client.login(ada)
 
     def measure(headers=None):
         client.get("/team/ENG/board")  # warm-up: the session's user is cached afterwards
@@ -220,16 +296,18 @@ def test_board_query_count_is_fixed(setup, f, count_queries):
     assert measure(HX_BOARD) <= many - 2  # the fragment skips the filter choices
 
 
-def test_board_of_300_issues_is_under_100kb_gzipped(setup, f):
-    ada, _, team, client = setup
+def test_board_of_300_issues_is_under_100kb_gzipped(eng, client, f):
+    team, ada, _ = eng
+    client.login(ada)
     _bulk(team, ada, 300)
     body = client.get("/team/ENG/board").get_data()
     assert body.count(b'class="board-card"') == 300
     assert len(gzip.compress(body)) < 100 * 1024
 
 
-def test_columns_are_capped_but_counted(setup, f, monkeypatch):
-    ada, _, team, client = setup
+def test_columns_are_capped_but_counted(eng, client, f, monkeypatch):
+    team, ada, _ = eng
+    client.login(ada)
     for i in range(5):
         f.issue(team, ada, title=f"Todo {i}", status="todo")
     f.issue(team, ada, title="Done one", status="done")
@@ -239,5 +317,5 @@ def test_columns_are_capped_but_counted(setup, f, monkeypatch):
     html = client.get("/team/ENG/board").get_data(as_text=True)
     todo = _column(html, "todo")
     assert re.findall(r'id="card-(ENG-\d)"', todo) == ["ENG-5", "ENG-4"]
-    assert "3 more not shown" in html and 'data-count="5"' in html
+    assert "3 more not shown" in html and _count(html, "todo") == 5
     assert "card-ENG-6" in _column(html, "done")

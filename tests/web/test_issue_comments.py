@@ -12,16 +12,8 @@ def comment_count() -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(Comment))
 
 
-@pytest.fixture
-def setup(f):
-    ada, bob = f.user(name="Ada Lovelace"), f.user(name="Bob Stone")
-    t = f.team(ada, key="ENG", members=[bob])
-    issue = f.issue(t, ada, title="Talk about it")
-    return ada, bob, issue
-
-
-def test_comment_joins_the_timeline_and_the_form_comes_back_empty(client, setup):
-    ada, _, issue = setup
+def test_comment_joins_the_timeline_and_the_form_comes_back_empty(client, eng, crash):
+    ada = eng.admin
     resp = client.login(ada).post("/issue/ENG-1/comments", headers=hx("issue-timeline"),
                                   data={"body": "Looks **good**\n\n- [ ] ship it"})
     html = resp.get_data(as_text=True)
@@ -34,8 +26,8 @@ def test_comment_joins_the_timeline_and_the_form_comes_back_empty(client, setup)
     assert f'id="comment-{c.id}"' in page and "<strong>good</strong>" in page
 
 
-def test_plain_form_comment_redirects_to_the_comment(client, setup):
-    ada, _, _ = setup
+def test_plain_form_comment_redirects_to_the_comment(client, eng, crash):
+    ada = eng.admin
     resp = client.login(ada).post("/issue/ENG-1/comments", data={"body": "hello"})
     c = db.session.scalars(db.select(Comment)).one()
     assert resp.status_code == 303 and resp.headers["Location"].endswith(f"/issue/ENG-1#comment-{c.id}")
@@ -43,8 +35,8 @@ def test_plain_form_comment_redirects_to_the_comment(client, setup):
 
 @pytest.mark.parametrize("body, message", [("   ", "Comment is required."), ("a\x00b", "must not contain NUL"),
                                            ("x" * 100_001, "at most 100,000 characters")])
-def test_bad_comment_is_422_next_to_the_field_and_keeps_the_text(client, setup, body, message):
-    ada, _, _ = setup
+def test_bad_comment_is_422_next_to_the_field_and_keeps_the_text(client, eng, crash, body, message):
+    ada = eng.admin
     client.login(ada)
     resp = client.post("/issue/ENG-1/comments", headers=hx("issue-timeline"), data={"body": body})
     html = resp.get_data(as_text=True)
@@ -55,8 +47,8 @@ def test_bad_comment_is_422_next_to_the_field_and_keeps_the_text(client, setup, 
     assert comment_count() == 0
 
 
-def test_comment_xss_is_sanitised(client, setup):
-    ada, _, _ = setup
+def test_comment_xss_is_sanitised(client, eng, crash):
+    ada = eng.admin
     client.login(ada)
     payload = ('<script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3)) '
                '[y]( javascript:alert(4)) <svg onload=alert(5)>')
@@ -66,8 +58,8 @@ def test_comment_xss_is_sanitised(client, setup):
     assert "<script" not in view and "<img" not in view and "<svg" not in view and 'href="javascript' not in view
 
 
-def test_author_edits_and_deletes_their_comment(client, setup):
-    ada, _, issue = setup
+def test_author_edits_and_deletes_their_comment(client, eng, crash):
+    ada, issue = eng.admin, crash
     c = comments.create_comment(ada, issue.id, "typo")
     client.login(ada)
     page = client.get("/issue/ENG-1").get_data(as_text=True)
@@ -83,8 +75,8 @@ def test_author_edits_and_deletes_their_comment(client, setup):
     assert comment_count() == 0
 
 
-def test_others_cannot_edit_or_delete_a_comment(client, setup):
-    ada, bob, issue = setup
+def test_others_cannot_edit_or_delete_a_comment(client, eng, crash):
+    ada, bob, issue = eng.admin, eng.member, crash
     c = comments.create_comment(ada, issue.id, "mine")
     client.login(bob)
     page = client.get("/issue/ENG-1").get_data(as_text=True)
@@ -95,8 +87,8 @@ def test_others_cannot_edit_or_delete_a_comment(client, setup):
     assert db.session.get(Comment, c.id).body == "mine"
 
 
-def test_a_comment_of_another_issue_is_404_through_this_issue(client, setup, f):
-    ada, _, issue = setup
+def test_a_comment_of_another_issue_is_404_through_this_issue(client, eng, crash, f):
+    ada, issue = eng.admin, crash
     other = f.issue(issue.team, ada, title="Other")
     c = comments.create_comment(ada, other.id, "elsewhere")
     client.login(ada)
@@ -105,8 +97,8 @@ def test_a_comment_of_another_issue_is_404_through_this_issue(client, setup, f):
     assert comment_count() == 1
 
 
-def test_comment_without_csrf_is_400(client, setup):
-    ada, _, issue = setup
+def test_comment_without_csrf_is_400(client, eng, crash):
+    ada, issue = eng.admin, crash
     c = comments.create_comment(ada, issue.id, "keep")
     client.login(ada)
     assert client.post("/issue/ENG-1/comments", data={"body": "x"}, csrf=False).status_code == 400

@@ -9,8 +9,8 @@ from linear_web.services import comments, issues
 from .conftest import hx
 
 
-def test_detail_page_shows_two_columns_and_the_includes(client, f, team):
-    t, admin, bob = team
+def test_detail_page_shows_two_columns_and_the_includes(client, f, eng):
+    t, admin, bob = eng
     web = f.project(t, admin, name="Website")
     i = f.issue(t, admin, title="Fix login", status="todo", priority=1, assignee_id=bob, project_id=web)
     html = client.login(admin).get(f"/issue/{i.identifier}").get_data(as_text=True)
@@ -25,8 +25,8 @@ def test_detail_page_shows_two_columns_and_the_includes(client, f, team):
     assert "Ada Lovelace</strong>\n  created the issue" in html
 
 
-def test_uuid_and_old_identifier_redirect_to_the_current_identifier(client, f, team):
-    t, admin, _ = team
+def test_uuid_and_old_identifier_redirect_to_the_current_identifier(client, f, eng):
+    t, admin, _ = eng
     ops = f.team(admin, key="OPS")
     i = f.issue(t, admin)
     client.login(admin)
@@ -38,8 +38,8 @@ def test_uuid_and_old_identifier_redirect_to_the_current_identifier(client, f, t
     assert client.get("/issue/OPS-1").status_code == 200
 
 
-def test_unknown_issue_is_404(client, team):
-    t, admin, _ = team
+def test_unknown_issue_is_404(client, eng):
+    t, admin, _ = eng
     client.login(admin)
     for ref in ("ENG-99", "nonsense", "00000000-0000-0000-0000-000000000000"):
         assert client.get(f"/issue/{ref}").status_code == 404
@@ -52,8 +52,8 @@ def _detail_queries(client, count_queries, ref) -> int:
     return q.count
 
 
-def test_detail_runs_a_fixed_number_of_queries(client, f, team, count_queries):
-    t, admin, bob = team
+def test_detail_runs_a_fixed_number_of_queries(client, f, eng, count_queries):
+    t, admin, bob = eng
     i = f.issue(t, admin)
     client.login(admin)
 
@@ -69,8 +69,8 @@ def test_detail_runs_a_fixed_number_of_queries(client, f, team, count_queries):
     assert few <= 12
 
 
-def test_timeline_merges_comments_and_activity_by_time(client, f, team):
-    t, admin, bob = team
+def test_timeline_merges_comments_and_activity_by_time(client, f, eng):
+    t, admin, bob = eng
     i = f.issue(t, admin)
     issues.update_issue(admin, i.id, {"status": "todo"})
     c = comments.create_comment(bob, i.id, "first *comment*")
@@ -83,8 +83,8 @@ def test_timeline_merges_comments_and_activity_by_time(client, f, team):
     assert "<em>comment</em>" in timeline and "commented" not in timeline.replace("comment-", "")
 
 
-def test_property_change_returns_the_panel_and_writes_activity(client, f, team):
-    t, admin, bob = team
+def test_property_change_returns_the_panel_and_writes_activity(client, f, eng):
+    t, admin, bob = eng
     i = f.issue(t, admin)
     client.login(admin)
     resp = client.post("/issue/ENG-1", headers=hx("issue-properties"), data={
@@ -97,8 +97,8 @@ def test_property_change_returns_the_panel_and_writes_activity(client, f, team):
     assert sorted(fields) == ["assignee", "status"]
 
 
-def test_stale_version_keeps_the_input_and_says_who_changed_it(client, f, team):
-    t, admin, bob = team
+def test_stale_version_keeps_the_input_and_says_who_changed_it(client, f, eng):
+    t, admin, bob = eng
     i = f.issue(t, admin)
     issues.update_issue(bob, i.id, {"priority": 2})  # Bob changed it meanwhile: version 2
     client.login(admin)
@@ -117,8 +117,8 @@ def test_stale_version_keeps_the_input_and_says_who_changed_it(client, f, team):
     assert "hx-swap-oob" not in title.get_data(as_text=True)
 
 
-def test_title_edit_in_place_returns_title_and_fresh_version(client, f, team):
-    t, admin, _ = team
+def test_title_edit_in_place_returns_title_and_fresh_version(client, f, eng):
+    t, admin, _ = eng
     f.issue(t, admin, title="Old")
     resp = client.login(admin).post("/issue/ENG-1", headers=hx("issue-title"), data={"title": "New", "version": "1"})
     html = resp.get_data(as_text=True)
@@ -126,8 +126,8 @@ def test_title_edit_in_place_returns_title_and_fresh_version(client, f, team):
     assert 'id="issue-properties"' in html and 'hx-swap-oob="true"' in html and 'name="version" value="2"' in html
 
 
-def test_empty_title_is_422_with_the_message_next_to_it(client, f, team):
-    t, admin, _ = team
+def test_empty_title_is_422_with_the_message_next_to_it(client, f, eng):
+    t, admin, _ = eng
     f.issue(t, admin, title="Keep")
     client.login(admin)
     resp = client.post("/issue/ENG-1", headers=hx("issue-title"), data={"title": "  ", "version": "1"})
@@ -138,8 +138,8 @@ def test_empty_title_is_422_with_the_message_next_to_it(client, f, team):
     assert db.session.get(Issue, db.session.scalars(db.select(Issue.id)).one()).title == "Keep"
 
 
-def test_bad_version_or_property_is_422(client, f, team):
-    t, admin, _ = team
+def test_bad_version_or_property_is_422(client, f, eng):
+    t, admin, _ = eng
     f.issue(t, admin)
     client.login(admin)
     assert client.post("/issue/ENG-1", headers=hx("issue-properties"), data={"status": "x"}).status_code == 422
@@ -148,15 +148,15 @@ def test_bad_version_or_property_is_422(client, f, team):
     assert db.session.scalars(db.select(Issue.status)).one() == "backlog"
 
 
-def test_plain_form_update_redirects_back(client, f, team):
-    t, admin, _ = team
+def test_plain_form_update_redirects_back(client, f, eng):
+    t, admin, _ = eng
     f.issue(t, admin)
     resp = client.login(admin).post("/issue/ENG-1", data={"status": "done"})
     assert resp.status_code == 303 and resp.headers["Location"].endswith("/issue/ENG-1")
 
 
-def test_row_picker_update_returns_the_row(client, f, team):
-    t, admin, _ = team
+def test_row_picker_update_returns_the_row(client, f, eng):
+    t, admin, _ = eng
     f.issue(t, admin)
     resp = client.login(admin).post("/issue/ENG-1", headers=hx("issue-ENG-1"), data={"priority": "1", "version": "1"})
     html = resp.get_data(as_text=True)
@@ -165,8 +165,24 @@ def test_row_picker_update_returns_the_row(client, f, team):
     assert stale.status_code == 409 and "meanwhile" in stale.get_data(as_text=True)  # flash rides along
 
 
-def test_description_markdown_is_rendered_and_sanitised(client, f, team):
-    t, admin, _ = team
+def test_row_status_change_on_the_list_sends_the_group_counts(client, f, eng):
+    t, admin, bob = eng
+    f.issue(t, admin, status="todo", assignee_id=bob)
+    f.issue(t, admin, status="todo")
+    headers = {**hx("issue-ENG-1"), "HX-Current-URL": f"http://localhost/team/ENG/issues?assignee={bob.id}"}
+    resp = client.login(admin).post("/issue/ENG-1", headers=headers, data={"status": "done", "version": "1"})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and html.lstrip().startswith('<div id="issue-ENG-1" class="issue-row"')
+    counts = dict(re.findall(r'<span id="([\w-]+)" class="[^"]*" hx-swap-oob="true">([^<]*)<', html))
+    assert counts == {"group-count-backlog": "0", "group-count-todo": "0", "group-count-in_progress": "0",
+                      "group-count-done": "1", "group-count-canceled": "0", "list-total": "1 issue"}
+    # From the issue page there are no list counts to send.
+    page = client.post("/issue/ENG-1", headers=hx("issue-properties"), data={"status": "todo", "version": "2"})
+    assert page.status_code == 200 and "group-count" not in page.get_data(as_text=True)
+
+
+def test_description_markdown_is_rendered_and_sanitised(client, f, eng):
+    t, admin, _ = eng
     md = ("# Head\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n```\ncode <b>\n```\n\n"
           "[x](javascript:alert(1)) <script>alert(2)</script> <img src=x onerror=alert(3)>")
     f.issue(t, admin, title="md", description=md)
@@ -177,8 +193,8 @@ def test_description_markdown_is_rendered_and_sanitised(client, f, team):
     assert "href=\"javascript" not in view and "<script>" not in view and "<img" not in view
 
 
-def test_xss_in_title_is_escaped_in_page_title_and_body(client, f, team):
-    t, admin, _ = team
+def test_xss_in_title_is_escaped_in_page_title_and_body(client, f, eng):
+    t, admin, _ = eng
     f.issue(t, admin, title='</title><script>alert(1)</script>"><img src=x onerror=alert(1)>')
     html = client.login(admin).get("/issue/ENG-1").get_data(as_text=True)
     assert "<script>alert(1)" not in html and "<img src=x" not in html
@@ -186,8 +202,8 @@ def test_xss_in_title_is_escaped_in_page_title_and_body(client, f, team):
     assert "&lt;/title&gt;&lt;script&gt;" in head_title
 
 
-def test_description_edit_and_preview(client, f, team):
-    t, admin, _ = team
+def test_description_edit_and_preview(client, f, eng):
+    t, admin, _ = eng
     f.issue(t, admin)
     client.login(admin)
     preview = client.post("/markdown/preview", headers=hx("description-preview"),
@@ -201,15 +217,15 @@ def test_description_edit_and_preview(client, f, team):
     assert 'name="version" value="2"' in html
 
 
-def test_preview_needs_csrf_and_login(client, f, team):
-    t, admin, _ = team
+def test_preview_needs_csrf_and_login(client, f, eng):
+    t, admin, _ = eng
     assert client.post("/markdown/preview", data={"body": "x"}).status_code == 302
     client.login(admin)
     assert client.post("/markdown/preview", data={"body": "x"}, csrf=False).status_code == 400
 
 
-def test_delete_asks_first_then_goes_back_to_the_list(client, f, team):
-    t, admin, _ = team
+def test_delete_asks_first_then_goes_back_to_the_list(client, f, eng):
+    t, admin, _ = eng
     f.issue(t, admin)
     client.login(admin)
     resp = client.post("/issue/ENG-1/delete")
@@ -218,15 +234,15 @@ def test_delete_asks_first_then_goes_back_to_the_list(client, f, team):
     assert "Deleted ENG-1." in client.get("/team/ENG/issues").get_data(as_text=True)
 
 
-def test_delete_without_csrf_is_400_and_keeps_the_issue(client, f, team):
-    t, admin, _ = team
+def test_delete_without_csrf_is_400_and_keeps_the_issue(client, f, eng):
+    t, admin, _ = eng
     f.issue(t, admin)
     assert client.login(admin).post("/issue/ENG-1/delete", csrf=False).status_code == 400
     assert db.session.scalar(db.select(db.func.count()).select_from(Issue)) == 1
 
 
-def test_fields_a_user_may_not_set_are_ignored(client, f, team):
-    t, admin, bob = team
+def test_fields_a_user_may_not_set_are_ignored(client, f, eng):
+    t, admin, bob = eng
     other = f.team(admin, key="OPS")
     i = f.issue(t, admin, title="Stay")
     client.login(admin).post("/issue/ENG-1", data={"team_id": str(other.id), "number": "99", "creator_id": str(bob.id),

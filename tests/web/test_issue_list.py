@@ -19,8 +19,8 @@ def group_count(html: str, status: str) -> int:
     return int(re.search(r'class="group-count">(\d+)<', block).group(1))
 
 
-def test_full_page_has_filters_groups_and_rows(client, f, team):
-    t, admin, bob = team
+def test_full_page_has_filters_groups_and_rows(client, f, eng):
+    t, admin, bob = eng
     web = f.project(t, admin, name="Website")
     f.issue(t, admin, title="Fix login", status="todo", priority=1, assignee_id=bob, project_id=web)
     f.issue(t, admin, title="Write docs")
@@ -32,8 +32,8 @@ def test_full_page_has_filters_groups_and_rows(client, f, team):
     assert "Fix login" in row and "Website" in row and ">BS<" in row and 'title="Priority: High"' in row
 
 
-def test_groups_follow_status_order(client, f, team):
-    t, admin, _ = team
+def test_groups_follow_status_order(client, f, eng):
+    t, admin, _ = eng
     f.issue(t, admin, title="done one", status="done")
     f.issue(t, admin, title="backlog one")
     f.issue(t, admin, title="progress one", status="in_progress")
@@ -41,8 +41,8 @@ def test_groups_follow_status_order(client, f, team):
     assert row_ids(html) == ["ENG-2", "ENG-3", "ENG-1"]
 
 
-def test_htmx_target_gets_only_the_fragment(client, f, team):
-    t, admin, _ = team
+def test_htmx_target_gets_only_the_fragment(client, f, eng):
+    t, admin, _ = eng
     f.issue(t, admin, title="Only one")
     resp = client.login(admin).get("/team/ENG/issues", headers=hx("issue-list"))
     html = resp.get_data(as_text=True)
@@ -53,8 +53,8 @@ def test_htmx_target_gets_only_the_fragment(client, f, team):
     assert "<html" in other
 
 
-def test_filters_by_several_statuses_priority_assignee_project_and_text(client, f, team):
-    t, admin, bob = team
+def test_filters_by_several_statuses_priority_assignee_project_and_text(client, f, eng):
+    t, admin, bob = eng
     web = f.project(t, admin, name="Website")
     f.issue(t, admin, title="alpha", status="todo", priority=1, assignee_id=bob, project_id=web)
     f.issue(t, admin, title="beta", status="done", priority=2, assignee_id=admin)
@@ -74,8 +74,8 @@ def test_filters_by_several_statuses_priority_assignee_project_and_text(client, 
     assert ids("status=todo&assignee=me") == []
 
 
-def test_filter_form_reflects_the_url_and_pushes_it(client, f, team):
-    t, admin, bob = team
+def test_filter_form_reflects_the_url_and_pushes_it(client, f, eng):
+    t, admin, bob = eng
     html = client.login(admin).get(f"/team/ENG/issues?status=todo&priority=1&assignee={bob.id}&sort=priority&q=abc") \
         .get_data(as_text=True)
     form = html.split('<form id="issue-filters"', 1)[1].split("</form>", 1)[0]
@@ -85,8 +85,8 @@ def test_filter_form_reflects_the_url_and_pushes_it(client, f, team):
     assert 'value="done" checked' not in form
 
 
-def test_sort_by_priority_puts_high_first_and_none_last(client, f, team):
-    t, admin, _ = team
+def test_sort_by_priority_puts_high_first_and_none_last(client, f, eng):
+    t, admin, _ = eng
     for p in (0, 3, 1, 2):
         f.issue(t, admin, title=f"p{p}", priority=p)
     html = client.login(admin).get("/team/ENG/issues?sort=priority", headers=hx("issue-list")).get_data(as_text=True)
@@ -95,8 +95,8 @@ def test_sort_by_priority_puts_high_first_and_none_last(client, f, team):
 
 @pytest.mark.parametrize("query", ["status=nope", "priority=9", "assignee=bob", "project_id=12", "sort=title;drop",
                                    "q=" + "x" * 300])
-def test_bad_filter_values_are_a_422_message_not_a_500(client, f, team, query):
-    t, admin, _ = team
+def test_bad_filter_values_are_a_422_message_not_a_500(client, f, eng, query):
+    t, admin, _ = eng
     f.issue(t, admin, title="still here")
     client.login(admin)
     page = client.get("/team/ENG/issues?" + query)
@@ -106,8 +106,8 @@ def test_bad_filter_values_are_a_422_message_not_a_500(client, f, team, query):
     assert frag.status_code == 422 and "<html" not in frag.get_data(as_text=True)
 
 
-def test_empty_states(client, f, team):
-    t, admin, _ = team
+def test_empty_states(client, f, eng):
+    t, admin, _ = eng
     client.login(admin)
     html = client.get("/team/ENG/issues").get_data(as_text=True)
     assert "Create the first issue".lower() in html.lower()
@@ -116,15 +116,15 @@ def test_empty_states(client, f, team):
     assert "No issues match" in html and row_ids(html) == []
 
 
-def test_a_tampered_cursor_is_a_422_not_a_500(client, f, team):
-    t, admin, _ = team
+def test_a_tampered_cursor_is_a_422_not_a_500(client, f, eng):
+    t, admin, _ = eng
     resp = client.login(admin).get("/team/ENG/issues?group=todo&cursor=%%%", headers=hx("load-more-todo"))
     assert resp.status_code == 422 and "cursor is not valid" in resp.get_data(as_text=True)
     assert "<html" not in resp.get_data(as_text=True)
 
 
-def test_load_more_uses_keyset_cursors_per_group(client, f, team, count_queries, is_postgres):
-    t, admin, _ = team
+def test_load_more_uses_keyset_cursors_per_group(client, f, eng, count_queries, is_postgres):
+    t, admin, _ = eng
     for n in range(FIRST_PAGE + 3):
         f.issue(t, admin, title=f"issue {n}", status="todo")
     f.issue(t, admin, title="in backlog")
@@ -161,8 +161,8 @@ def _page_queries(client, count_queries) -> int:
     return q.count
 
 
-def test_list_runs_a_fixed_number_of_queries(client, f, team, count_queries):
-    t, admin, bob = team
+def test_list_runs_a_fixed_number_of_queries(client, f, eng, count_queries):
+    t, admin, bob = eng
     web = f.project(t, admin)
     client.login(admin)
 
@@ -179,8 +179,8 @@ def test_list_runs_a_fixed_number_of_queries(client, f, team, count_queries):
     assert few_fragment <= 8
 
 
-def test_titles_are_escaped_in_the_list(client, f, team):
-    t, admin, _ = team
+def test_titles_are_escaped_in_the_list(client, f, eng):
+    t, admin, _ = eng
     f.issue(t, admin, title='<script>alert(1)</script><img src=x onerror=alert(2)>"><svg onload=x>')
     html = client.login(admin).get("/team/ENG/issues").get_data(as_text=True)
     assert "<script>alert" not in html and "<img src=x" not in html and "<svg onload" not in html
@@ -189,8 +189,8 @@ def test_titles_are_escaped_in_the_list(client, f, team):
 
 # -- bulk edit ---------------------------------------------------------------------------------
 
-def test_bulk_sets_status_priority_assignee_and_project(client, f, team):
-    t, admin, bob = team
+def test_bulk_sets_status_priority_assignee_and_project(client, f, eng):
+    t, admin, bob = eng
     web = f.project(t, admin, name="Website")
     a, b, c = (f.issue(t, admin, title=n) for n in "abc")
     client.login(admin)
@@ -208,8 +208,21 @@ def test_bulk_sets_status_priority_assignee_and_project(client, f, team):
     assert db.session.get(Issue, c.id).status == "backlog"
 
 
-def test_bulk_can_unassign_and_clear_project(client, f, team):
-    t, admin, bob = team
+def test_bulk_answers_with_the_counts_of_its_filters(client, f, eng):
+    t, admin, _ = eng
+    a, _b = f.issue(t, admin, title="a"), f.issue(t, admin, title="b")
+    client.login(admin)
+    resp = client.post("/team/ENG/issues/bulk", headers=hx("issue-list"),
+                       data={"ids": [str(a.id)], "set_status": "todo", "status": ["todo", "backlog"]})
+    html = resp.get_data(as_text=True)
+    assert group_count(html, "todo") == 1 and group_count(html, "backlog") == 1
+    assert '<span id="group-count-todo" class="group-count">1</span>' in html and 'id="group-count-done"' not in html
+    assert '<span id="list-total" class="muted list-total">2 issues</span>' in html
+    assert "Updated 1 issue." in html
+
+
+def test_bulk_can_unassign_and_clear_project(client, f, eng):
+    t, admin, bob = eng
     web = f.project(t, admin)
     a = f.issue(t, admin, assignee_id=bob, project_id=web)
     client.login(admin).post("/team/ENG/issues/bulk", data={"ids": [str(a.id)], "set_assignee": "none",
@@ -219,8 +232,8 @@ def test_bulk_can_unassign_and_clear_project(client, f, team):
     assert got.assignee_id is None and got.project_id is None
 
 
-def test_bulk_without_js_redirects_back_to_the_list(client, f, team):
-    t, admin, _ = team
+def test_bulk_without_js_redirects_back_to_the_list(client, f, eng):
+    t, admin, _ = eng
     a = f.issue(t, admin)
     resp = client.login(admin).post("/team/ENG/issues/bulk", data={"ids": [str(a.id)], "set_status": "todo"})
     assert resp.status_code == 303 and resp.headers["Location"].endswith("/team/ENG/issues")
@@ -232,8 +245,8 @@ def test_bulk_without_js_redirects_back_to_the_list(client, f, team):
     ({"set_status": "bogus"}, "Status must be one of"),
     ({"set_priority": "7"}, "Priority must be"),
 ])
-def test_bulk_rejects_bad_input_and_writes_nothing(client, f, team, data, message):
-    t, admin, _ = team
+def test_bulk_rejects_bad_input_and_writes_nothing(client, f, eng, data, message):
+    t, admin, _ = eng
     a = f.issue(t, admin)
     payload = {"ids": [str(a.id)], **data} if "Select" not in message else data
     client.login(admin)
@@ -247,8 +260,8 @@ def test_bulk_rejects_bad_input_and_writes_nothing(client, f, team, data, messag
     assert db.session.scalar(db.select(db.func.count()).select_from(Activity).where(Activity.action == "updated")) == 0
 
 
-def test_bulk_with_an_assignee_outside_the_team_is_refused(client, f, team):
-    t, admin, _ = team
+def test_bulk_with_an_assignee_outside_the_team_is_refused(client, f, eng):
+    t, admin, _ = eng
     stranger = f.user()
     a = f.issue(t, admin)
     resp = client.login(admin).post("/team/ENG/issues/bulk", data={"ids": [str(a.id)], "set_assignee": str(stranger.id)})
@@ -257,8 +270,8 @@ def test_bulk_with_an_assignee_outside_the_team_is_refused(client, f, team):
     assert db.session.get(Issue, a.id).assignee_id is None
 
 
-def test_bulk_on_another_teams_issue_is_404_and_changes_nothing(client, f, team):
-    t, admin, _ = team
+def test_bulk_on_another_teams_issue_is_404_and_changes_nothing(client, f, eng):
+    t, admin, _ = eng
     other_admin = f.user()
     theirs = f.issue(f.team(other_admin, key="OPS"), other_admin)
     mine = f.issue(t, admin)
@@ -269,11 +282,11 @@ def test_bulk_on_another_teams_issue_is_404_and_changes_nothing(client, f, team)
     assert db.session.get(Issue, theirs.id).status == "backlog" and db.session.get(Issue, mine.id).status == "backlog"
 
 
-def test_rows_show_a_compact_age(client, f, team):
+def test_rows_show_a_compact_age(client, f, eng):
     from datetime import timedelta
 
     from linear_web.models import utcnow
-    t, admin, _ = team
+    t, admin, _ = eng
     old = f.issue(t, admin, title="old one")
     old.created_at = utcnow() - timedelta(days=3, hours=2)
     db.session.commit()

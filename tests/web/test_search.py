@@ -7,34 +7,34 @@ HX_DROPDOWN = {"HX-Request": "true", "HX-Target": "search-results"}
 
 
 @pytest.fixture
-def world(f, client):
-    ada, outsider = f.user(name="Ada"), f.user(name="Eve")
-    eng, des = f.team(ada, key="ENG"), f.team(ada, key="DES")
-    secret = f.team(outsider, key="SEC")
+def login_issues(f, client, eng, outsider):
+    """Login issues in Ada's teams ENG and DES and in the outsider's team; Ada logged in."""
+    ada, secret = eng.admin, outsider.team
+    eng, des = eng.team, f.team(ada, key="DES")
     f.issue(eng, ada, title="Login page crashes on Safari", description="Stack trace attached", status="todo")
     f.issue(des, ada, title="Redesign the settings page", description="Mentions login once")
     f.issue(eng, ada, title="Unrelated chore")
-    f.issue(secret, outsider, title="Secret login rework")
+    f.issue(secret, outsider.user, title="Secret login rework")
     client.login(ada)
-    return ada, outsider, client
+    return ada, outsider.user, client
 
 
 def _ids(html: str) -> list[str]:
     return re.findall(r'class="search-id">([A-Z]+-\d+)<', html)
 
 
-def test_page_ranks_results_across_my_teams_without_outsiders(world):
-    _, _, client = world
+def test_page_ranks_results_across_my_teams_without_outsiders(login_issues):
+    _, _, client = login_issues
     resp = client.get("/search?q=login")
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and "<!doctype html>" in html
     assert _ids(html) == ["ENG-1", "DES-1"]  # the title match ranks above the description match
-    assert "Secret login rework" not in html and "SEC-" not in html
+    assert "Secret login rework" not in html and "EVE-" not in html
     assert "Todo" in html and ">DES<" in html
 
 
-def test_dropdown_fragment_for_the_header_box(world):
-    _, _, client = world
+def test_dropdown_fragment_for_the_header_box(login_issues):
+    _, _, client = login_issues
     resp = client.get("/search?q=logi", headers=HX_DROPDOWN)
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200 and html.lstrip().startswith('<div id="search-results"')
@@ -46,23 +46,23 @@ def test_dropdown_fragment_for_the_header_box(world):
     assert "No issues match" in none
 
 
-def test_no_query_and_no_result_states(world):
-    _, _, client = world
+def test_no_query_and_no_result_states(login_issues):
+    _, _, client = login_issues
     assert "Type words from an issue" in client.get("/search").get_data(as_text=True)
     html = client.get("/search?q=xylophone").get_data(as_text=True)
     assert "No issues match “xylophone”" in html
 
 
-def test_query_syntax_is_not_interpreted(world):
-    _, _, client = world
+def test_query_syntax_is_not_interpreted(login_issues):
+    _, _, client = login_issues
     for q in ['login" OR 1=1 --', "login AND NOT", "(login*", "login:*&|!", "'; drop table issues; --"]:
         resp = client.get("/search", query_string={"q": q})
         assert resp.status_code == 200, q
     assert "ENG-1" in _ids(client.get("/search", query_string={"q": "(login*"}).get_data(as_text=True))
 
 
-def test_bad_query_is_422_with_message(world):
-    _, _, client = world
+def test_bad_query_is_422_with_message(login_issues):
+    _, _, client = login_issues
     resp = client.get("/search", query_string={"q": "x" * 300})
     assert resp.status_code == 422 and "at most 200 characters" in resp.get_data(as_text=True)
     resp = client.get("/search", query_string={"q": "a\x00b"}, headers=HX_DROPDOWN)
@@ -87,12 +87,12 @@ def test_more_results_pages_by_keyset(f, client):
     assert "<html" not in more
 
 
-def test_outsider_sees_nothing_of_my_teams(world, make_client):
-    _, outsider, _ = world
+def test_outsider_sees_nothing_of_my_teams(login_issues, make_client):
+    _, outsider, _ = login_issues
     c = make_client().login(outsider)
     html = c.get("/search?q=login").get_data(as_text=True)
-    assert _ids(html) == ["SEC-1"]
-    assert _ids(c.get("/search?q=login", headers=HX_DROPDOWN).get_data(as_text=True)) == ["SEC-1"]
+    assert _ids(html) == ["EVE-1"]
+    assert _ids(c.get("/search?q=login", headers=HX_DROPDOWN).get_data(as_text=True)) == ["EVE-1"]
 
 
 def test_search_needs_login(client):
@@ -100,8 +100,8 @@ def test_search_needs_login(client):
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
 
 
-def test_header_box_is_on_every_page(world):
-    _, _, client = world
+def test_header_box_is_on_every_page(login_issues):
+    _, _, client = login_issues
     html = client.get("/search").get_data(as_text=True)
     assert 'id="header-search-input"' in html and 'hx-target="#search-results"' in html
     assert "js/search.js" in html

@@ -16,12 +16,9 @@ def _role(team, user):
 
 
 @pytest.fixture
-def crew(f):
-    """A team ENG with an admin (Ada), a member (Bob), and an outsider (Eve) in another team."""
-    ada, bob, eve = f.user(name="Ada Admin"), f.user(name="Bob Member"), f.user(name="Eve Outsider")
-    team = f.team(ada, key="ENG", name="Engineering", members=[bob])
-    f.team(eve, key="EVE")
-    return {"ada": ada, "bob": bob, "eve": eve, "team": team}
+def crew(eng, outsider):
+    """ENG with its admin (Ada) and member (Bob); Eve, an outsider with a team of her own."""
+    return {"ada": eng.admin, "bob": eng.member, "eve": outsider.user, "team": eng.team}
 
 
 # -- /teams/new -------------------------------------------------------------------------------
@@ -76,7 +73,7 @@ def test_admin_sees_editable_settings_and_members_with_roles_and_dates(client, c
     client.login(crew["ada"])
     page = client.get("/team/ENG/settings").get_data(as_text=True)
     assert 'id="team-form"' in page and 'name="name"' in page and 'value="Engineering"' in page
-    assert 'id="team-members"' in page and "Ada Admin" in page and "Bob Member" in page
+    assert 'id="team-members"' in page and "Ada Lovelace" in page and "Bob Stone" in page
     assert page.count("<time datetime=") == 2 and "Joined" in page
     assert 'id="member-add-form"' in page and 'name="email"' in page
     bob_row = page.split(f'id="member-{crew["bob"].id}"')[1].split("</li>")[0]
@@ -86,7 +83,7 @@ def test_admin_sees_editable_settings_and_members_with_roles_and_dates(client, c
 def test_member_sees_read_only_settings(client, crew):
     client.login(crew["bob"])
     page = client.get("/team/ENG/settings").get_data(as_text=True)
-    assert "Ada Admin" in page and "Bob Member" in page
+    assert "Ada Lovelace" in page and "Bob Stone" in page
     assert 'name="name"' not in page and 'id="member-add-form"' not in page and "<select" not in page
     assert "Only team admins can change" in page and ">Admin</span>" in page and ">Member</span>" in page
     assert "Leave Engineering" in page
@@ -179,7 +176,7 @@ def test_add_member_bad_input_is_422_next_to_the_field(client, crew, data, statu
 def test_add_existing_member_is_409(client, crew):
     client.login(crew["ada"])
     resp = client.post("/team/ENG/members", data={"email": crew["bob"].email, "role": "admin"})
-    assert resp.status_code == 409 and b"Bob Member is already a member." in resp.data
+    assert resp.status_code == 409 and b"Bob Stone is already a member." in resp.data
     assert _role(crew["team"], crew["bob"]) == "member"
 
 
@@ -187,7 +184,7 @@ def test_admin_changes_role_with_htmx_and_full_page(client, crew):
     client.login(crew["ada"])
     bob = crew["bob"]
     resp = client.post(f"/team/ENG/members/{bob.id}/role", data={"role": "admin"}, headers=HX)
-    assert resp.status_code == 200 and b"Bob Member is now admin." in resp.data
+    assert resp.status_code == 200 and b"Bob Stone is now admin." in resp.data
     assert _role(crew["team"], bob) == "admin"
     resp = client.post(f"/team/ENG/members/{bob.id}/role", data={"role": "member"})
     assert resp.status_code == 303 and _role(crew["team"], bob) == "member"
@@ -212,7 +209,7 @@ def test_bad_role_value_is_422(client, crew):
 def test_admin_removes_member(client, crew):
     client.login(crew["ada"])
     resp = client.post(f"/team/ENG/members/{crew['bob'].id}/remove", headers=HX)
-    assert resp.status_code == 200 and b"Bob Member" not in resp.data.split(b"hx-swap-oob")[0]
+    assert resp.status_code == 200 and b"Bob Stone" not in resp.data.split(b"hx-swap-oob")[0]
     assert _role(crew["team"], crew["bob"]) is None
 
 
@@ -276,7 +273,7 @@ def test_outsider_gets_404_everywhere(client, crew, method, url):
     data = {"name": "pwned", "email": crew["eve"].email, "role": "admin"}
     resp = client.open(url.format(bob=crew["bob"].id), method=method, data=data)
     assert resp.status_code == 404
-    assert b"Engineering" not in resp.data and b"Bob Member" not in resp.data
+    assert b"Engineering" not in resp.data and b"Bob Stone" not in resp.data
     assert _role(crew["team"], crew["eve"]) is None and _role(crew["team"], crew["bob"]) == "member"
     assert db.session.get(Team, crew["team"].id).name == "Engineering"
 
@@ -308,4 +305,4 @@ def test_admin_stepping_down_reloads_the_whole_page_read_only(client, f, crew):
     assert resp.status_code == 200 and '"/team/ENG/settings"' in resp.headers["HX-Location"]
     assert _role(crew["team"], crew["ada"]) == "member"
     page = client.get("/team/ENG/settings").get_data(as_text=True)
-    assert "Ada Admin is now member." in page and 'name="name"' not in page
+    assert "Ada Lovelace is now member." in page and 'name="name"' not in page

@@ -1,0 +1,70 @@
+"""Loading for live delivery: what an event's receivers see, read once per process with no acting user.
+
+A socket thread loads an event for every socket of its process, so nothing here is scoped to a
+user: the caller decides access per receiver from the team's members (`member_ids`). Each function
+takes the session to read with; `session()` opens a short-lived one whose rows outlive it.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..infra.extensions import db
+from ..models import Activity, Attachment, Comment, Issue, IssueAlias, Team
+from .access import member_ids_of
+from .attachments import attachments_of
+from .issues import activity_of
+from .projects import projects_of
+from .teams import members_of
+from .validation import parse_uuid
+from ..vocabulary import identifier
+
+RECENT_ACTIVITY = 10  # the newest rows an issue page is offered; it appends the ones it lacks
+
+
+def session() -> Session:
+    """A session of its own: loaded rows are shared read-only by socket threads after it closes."""
+    return Session(db.engine, expire_on_commit=False)
+
+
+def load_issue(session: Session, issue_id) -> Issue | None:
+    """The issue as it is now (team, assignee and project joined), or None once deleted."""
+    iid = parse_uuid(issue_id)
+    return session.get(Issue, iid) if iid else None
+
+
+def load_comment(session: Session, comment_id) -> Comment | None:
+    """The comment as it is now (author joined), or None once deleted."""
+    cid = parse_uuid(comment_id)
+    return session.get(Comment, cid) if cid else None
+
+
+def member_ids(session: Session, team_id) -> frozenset[str]:
+    """The ids of the team's members now: a member removed from the team stops receiving its events."""
+    return frozenset(str(u) for u in session.scalars(member_ids_of(parse_uuid(team_id))))
+
+
+def identifier_in_team(session: Session, issue_id, team_id) -> str | None:
+    """KEY-N an issue had in a team it left (its newest alias there), or None."""
+    row = session.execute(
+        select(Team.key, IssueAlias.number).join(Team, Team.id == IssueAlias.team_id)
+        .where(IssueAlias.issue_id == parse_uuid(issue_id), IssueAlias.team_id == parse_uuid(team_id))
+        .order_by(IssueAlias.number.desc()).limit(1)).first()
+    return identifier(row[0], row[1]) if row else None
+
+
+def team_pickers(session: Session, team_id) -> dict:
+    """Members and projects of a team for the property pickers, as the pages load them."""
+    members = [m.user for m in session.scalars(members_of(parse_uuid(team_id))).unique()]
+    return {"members": members, "projects": list(session.scalars(projects_of([parse_uuid(team_id)])))}
+
+
+def recent_activity(session: Session, issue_id, limit: int = RECENT_ACTIVITY) -> list[Activity]:
+    """The issue's newest activity rows, oldest first (as its timeline lists them)."""
+    rows = session.scalars(activity_of(parse_uuid(issue_id), newest_first=True).limit(limit)).all()
+    return list(reversed(rows))
+
+
+def issue_attachments(session: Session, issue_id) -> list[Attachment]:
+    """The issue's attachments as its page lists them (oldest first, uploaders joined)."""
+    return list(session.scalars(attachments_of(parse_uuid(issue_id))))

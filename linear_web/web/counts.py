@@ -1,0 +1,43 @@
+"""Counts sent again after a change: the list's group counts and the board's column counts, as
+out-of-band fragments for the page the htmx request came from (HX-Current-URL), with its filters.
+One grouped count query each, so the page never keeps counts of its own. Refused filters count as
+none, as the board then shows every issue (the list shows only the message, so no counts)."""
+from urllib.parse import parse_qsl, urlsplit
+
+from flask import render_template, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from ..models import STATUSES
+from ..services.errors import ValidationError
+from ..services.issue_queries import IssueFilters, count_by_status
+from . import htmx
+
+
+def page_filters(team, endpoint: str) -> tuple[IssueFilters, bool] | None:
+    """(filters, valid) of the team page the htmx request came from (refused: none), else None."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if not htmx.is_htmx() or current.path != url_for(endpoint, key=team.key):
+        return None
+    try:
+        return IssueFilters.from_args(MultiDict(parse_qsl(current.query)), team_id=team.id), True
+    except ValidationError:
+        return IssueFilters(team_id=team.id), False
+
+
+def list_counts(team) -> str:
+    """The list page's group counts and total, out of band ("" elsewhere or with refused filters)."""
+    found = page_filters(team, "web.issue_list")
+    if found is None or not found[1]:
+        return ""
+    filters = found[0]
+    statuses = [s for s in STATUSES if not filters.statuses or s in filters.statuses]
+    return render_template("issues/_counts.html", counts=count_by_status(current_user, filters), statuses=statuses)
+
+
+def board_counts(team) -> str:
+    """Every column count of the board page, out of band ("" elsewhere)."""
+    found = page_filters(team, "web.board")
+    if found is None:
+        return ""
+    return render_template("boards/_counts.html", counts=count_by_status(current_user, found[0]))
