@@ -30,8 +30,6 @@ ISSUE_CREATED = "ISSUE_CREATED"
 ISSUE_UPDATED = "ISSUE_UPDATED"
 ISSUE_DELETED = "ISSUE_DELETED"
 COMMENT_CREATED = "COMMENT_CREATED"
-COMMENT_UPDATED = "COMMENT_UPDATED"
-COMMENT_DELETED = "COMMENT_DELETED"
 LABEL_CREATED = "LABEL_CREATED"
 LABEL_UPDATED = "LABEL_UPDATED"
 LABEL_DELETED = "LABEL_DELETED"
@@ -42,8 +40,6 @@ KINDS: dict[str, Kind] = {
     ISSUE_UPDATED: Kind(api=True, changes_lists=True),
     ISSUE_DELETED: Kind(api=True, changes_lists=True),
     COMMENT_CREATED: Kind(api=True, changes_lists=True),
-    COMMENT_UPDATED: Kind(api=True, changes_lists=False),
-    COMMENT_DELETED: Kind(api=True, changes_lists=True),
     LABEL_CREATED: Kind(api=True, changes_lists=False),
     LABEL_UPDATED: Kind(api=True, changes_lists=True),  # rows show label names and colours
     LABEL_DELETED: Kind(api=True, changes_lists=True),

@@ -112,6 +112,9 @@ class Issue(db.Model):
     def sub_issues(self) -> dict:
         return {"total": self.sub_total or 0, "done": self.sub_done or 0}
 
+    def brief(self) -> dict:
+        return {"id": str(self.id), "identifier": self.identifier, "title": self.title, "status": self.status}
+
     def to_json(self) -> dict:
         return {
             "id": str(self.id), "identifier": self.identifier, "number": self.number,

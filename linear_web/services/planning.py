@@ -149,3 +149,13 @@ def detach_for_move(issue: Issue) -> tuple[list[tuple[str, str | None, str | Non
     db.session.execute(delete(IssueParent).where(IssueParent.parent_id == issue.id))
     return changes, children
 
+
+
+def family(actor: User, issue: Issue) -> tuple[Issue | None, list[Issue]]:
+    """The issue's parent and its direct sub-issues (oldest first), in two queries."""
+    parent = db.session.scalar(access.visible_issues(actor).where(Issue.id == issue.parent_id)) \
+        if issue.parent_id else None
+    children = db.session.scalars(access.visible_issues(actor).join(IssueParent, IssueParent.issue_id == Issue.id)
+                                  .where(IssueParent.parent_id == issue.id)
+                                  .order_by(Issue.created_at, Issue.id)).unique().all()
+    return parent, list(children)
