@@ -1,6 +1,4 @@
 """Models, one module per aggregate; import from here."""
-# Re-exported for older imports; the vocabulary module is their home.
-from ..vocabulary import PRIORITIES, PRIORITY_LABELS, STATUS_LABELS, STATUSES
 from .activity import Activity
 from .api_key import ApiKey
 from .attachment import Attachment
@@ -17,6 +15,6 @@ from .user import User
 # Last: it attaches the row's planning columns to Issue once every model is defined.
 from . import planning  # noqa: E402,F401
 
-__all__ = ["iso", "utcnow", "PRIORITIES", "PRIORITY_LABELS", "STATUS_LABELS", "STATUSES", "TRACKED_FIELDS",
+__all__ = ["iso", "utcnow", "TRACKED_FIELDS",
            "Activity", "Attachment", "Comment", "IdempotencyRecord", "Issue", "IssueAlias", "Label", "issue_labels",
            "IssueParent", "IssueRelation", "ROLES", "Membership", "Project", "Team", "ApiKey", "User"]
