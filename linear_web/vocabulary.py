@@ -88,3 +88,41 @@ def parse_version(raw) -> int | None:
     if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit() and len(raw.strip()) <= 18:
         return int(raw.strip())
     raise ValueError(f"not a whole number: {raw!r:.40}")
+
+
+# -- planning ------------------------------------------------------------------------------------
+LABEL_NAME_MAX = 50
+LABEL_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+LABEL_COLORS = ("#6b7280", "#ef4444", "#f97316", "#eab308", "#22c55e", "#14b8a6", "#3b82f6",
+                "#8b5cf6", "#ec4899")  # the picker's palette; the first is the default
+
+# A team's estimate scale: the values an issue may take, and how each reads.
+ESTIMATE_SCALES: dict[str, dict[int, str]] = {
+    "none": {},
+    "linear": {n: str(n) for n in (1, 2, 3, 4, 5)},
+    "fibonacci": {n: str(n) for n in (1, 2, 3, 5, 8, 13)},
+    "exponential": {n: str(n) for n in (1, 2, 4, 8, 16)},
+    "tshirt": {1: "XS", 2: "S", 3: "M", 5: "L", 8: "XL"},
+}
+ESTIMATE_SCALE_LABELS = {"none": "Not used", "linear": "Linear (1–5)", "fibonacci": "Fibonacci (1–13)",
+                         "exponential": "Exponential (1–16)", "tshirt": "T-shirt sizes (XS–XL)"}
+
+
+def estimate_label(scale: str, value: int | None) -> str:
+    """How an estimate reads on the team's scale; a value off the scale reads as its number."""
+    if value is None:
+        return ""
+    return ESTIMATE_SCALES.get(scale, {}).get(value, str(value))
+
+
+# Relations as read from the issue asked about; each pair is stored once (models/relation.py).
+RELATION_TYPES = ("blocks", "blocked_by", "related", "duplicate_of", "duplicated_by")
+RELATION_CREATE_TYPES = ("blocks", "blocked_by", "related", "duplicate_of")
+RELATION_LABELS = {"blocks": "Blocks", "blocked_by": "Blocked by", "related": "Related to",
+                   "duplicate_of": "Duplicate of", "duplicated_by": "Duplicated by"}
+# (stored type, this issue is the source) for each type as read from one side.
+RELATION_STORAGE = {"blocks": ("blocks", True), "blocked_by": ("blocks", False),
+                    "related": ("related", True), "duplicate_of": ("duplicate_of", True),
+                    "duplicated_by": ("duplicate_of", False)}
+RELATION_INVERSE = {"blocks": "blocked_by", "blocked_by": "blocks", "related": "related",
+                    "duplicate_of": "duplicated_by", "duplicated_by": "duplicate_of"}

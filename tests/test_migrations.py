@@ -22,6 +22,7 @@ from . import factories
 BASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = BASE_URL.startswith(("postgres://", "postgresql"))
 MODEL_TABLES = {"users", "api_keys", "teams", "memberships", "projects", "issues", "issue_aliases",
+                "labels", "issue_labels", "issue_relations", "issue_parents",
                 "comments", "activities", "attachments", "idempotency_records"}
 
 
@@ -53,9 +54,9 @@ def test_the_comparison_notices_a_model_change():
     changed = sa.MetaData(naming_convention=db.metadata.naming_convention)
     for table in db.metadata.sorted_tables:
         table.to_metadata(changed)
-    changed.tables["issues"].append_column(sa.Column("estimate", sa.Integer, nullable=True))
+    changed.tables["issues"].append_column(sa.Column("story_points", sa.Integer, nullable=True))
     diff = schema_diff(changed)
-    assert [(d[0], d[2], d[3].name) for d in diff] == [("add_column", "issues", "estimate")]
+    assert [(d[0], d[2], d[3].name) for d in diff] == [("add_column", "issues", "story_points")]
 
 
 def test_search_objects_are_hidden_from_autogenerate():

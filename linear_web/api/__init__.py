@@ -3,5 +3,6 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import (api_keys, attachments, comments, dashboard, docs, errors, issues, projects,  # noqa: E402,F401
+from . import (api_keys, attachments, comments, dashboard, docs, errors, issues, labels, projects,  # noqa: E402,F401
+               relations,
                teams, users)

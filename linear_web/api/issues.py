@@ -1,14 +1,13 @@
 """API: issues — create, filtered lists, search, CSV export, detail, partial updates, delete, activity."""
 from flask import Response, request, stream_with_context
 
-from ..services import access, exports, issues as issue_service
+from ..services import access, exports, issues as issue_service, planning, relations
 from ..services.issue_queries import IssueFilters, list_issues, search_issues
 from .common import api_route, current_api_user, list_response
 from .schemas import (ActivityList, ExportQuery, IssueDetailOut, IssueIn, IssueList, IssueOut, IssuePatch,
                       IssueQuery, SearchQuery)
 
-CSV_RESPONSE = {"responses": {"200": {"description": "CSV, streamed: identifier,title,status,priority,team,"
-                                                     "project,assignee,creator,created_at,updated_at",
+CSV_RESPONSE = {"responses": {"200": {"description": "CSV, streamed: " + ",".join(exports.COLUMNS),
                                       "content": {"text/csv": {"schema": {"type": "string"}}}}}}
 
 
@@ -57,10 +56,14 @@ def issue_export(query: ExportQuery):
 @api_route("/issues/<issue_id>", response=IssueDetailOut, tags=["issues"])
 def issue_get(issue_id):
     """An issue (by id or identifier such as ENG-42) with its comments, activity and attachments."""
-    issue = issue_service.issue_detail(current_api_user(), issue_id)
+    user = current_api_user()
+    issue = issue_service.issue_detail(user, issue_id)
+    parent, children = planning.family(user, issue)
     return {**issue.to_json(), "comments": [c.to_json() for c in issue.comments],
             "activities": [a.to_json() for a in issue.activities],
-            "attachments": [a.to_json() for a in issue.attachments]}
+            "attachments": [a.to_json() for a in issue.attachments],
+            "parent": parent.brief() if parent else None, "children": [c.to_json() for c in children],
+            "relations": [r.to_json() for r in relations.relations_of(user, issue)]}
 
 
 @api_route("/issues/<issue_id>", methods=["PATCH", "PUT"], body=IssuePatch, response=IssueOut, tags=["issues"])

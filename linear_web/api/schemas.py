@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, Strin
 from ..vocabulary import (BODY_MAX, DEFAULT_STATUS, DESCRIPTION_MAX, EMAIL_MAX, FILTER_TEXT_MAX, NAME_MAX,
                           NO_PRIORITY, PASSWORD_MAX_BYTES, PASSWORD_MIN, PRIORITIES, PRIORITY_LABELS, SEARCH_MAX,
                           TEAM_KEY_MAX, TEAM_KEY_MIN, TEAM_KEY_PATTERN, TITLE_MAX, StatusLiteral)
+from ..vocabulary import ESTIMATE_SCALES, LABEL_NAME_MAX, RELATION_CREATE_TYPES, RELATION_TYPES
 
 
 def _plain_text(value: str) -> str:
@@ -53,6 +54,10 @@ _PRIORITY_DOC = ", ".join(f"{p} {PRIORITY_LABELS[p].lower()}" for p in PRIORITIE
 Priority = Annotated[int, Strict(), documented(enum=PRIORITIES), Field(description=_PRIORITY_DOC)]
 Role = Literal["admin", "member"]
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+# A calendar date as text; whether it is a real date is the service's rule (its 422 names the field).
+Day = Annotated[Text, documented(format="date", pattern=r"^\d{4}-\d{2}-\d{2}$")]
+Color = Annotated[Text, documented(pattern="^#[0-9a-fA-F]{6}$", description="#rrggbb")]
+Estimates = Literal[tuple(ESTIMATE_SCALES)]  # type: ignore[valid-type]
 
 
 class Input(BaseModel):
@@ -92,6 +97,7 @@ class TeamIn(Input):
 class TeamPatch(Input):
     name: Name | None = None
     description: LongText | None = None
+    estimates: Estimates | None = Field(None, description="The estimate scale of the team's issues.")
 
 
 class MemberIn(Input):
@@ -119,6 +125,10 @@ class IssueIn(Input):
     priority: Priority = NO_PRIORITY
     project_id: uuid.UUID | None = None
     assignee_id: uuid.UUID | None = None
+    label_ids: list[Text] | None = Field(None, description="Replaces the set: labels of the issue's team.")
+    parent_id: Text | None = Field(None, description="An issue of the same team (id or identifier); null clears.")
+    due_date: Day | None = None
+    estimate: Annotated[int, Strict()] | None = Field(None, description="A value of the team's estimate scale.")
 
 
 class IssuePatch(Input):
@@ -130,7 +140,29 @@ class IssuePatch(Input):
     assignee_id: uuid.UUID | None = None
     team_id: uuid.UUID | None = Field(None, description="Move the issue to another of your teams: it gets "
                                                           "a new identifier; the old one keeps working.")
+    label_ids: list[Text] | None = Field(None, description="Replaces the set: labels of the issue's team.")
+    parent_id: Text | None = Field(None, description="An issue of the same team (id or identifier); null clears.")
+    due_date: Day | None = None
+    estimate: Annotated[int, Strict()] | None = Field(None, description="A value of the team's estimate scale.")
     version: Annotated[int, Field(ge=1)] | None = Field(None, description="The version you last saw: 409 if stale.")
+
+
+class LabelIn(Input):
+    team_id: uuid.UUID
+    name: Annotated[Text, documented(minLength=1, maxLength=LABEL_NAME_MAX)]
+    color: Color | None = None
+    description: LongText | None = None
+
+
+class LabelPatch(Input):
+    name: Annotated[Text, documented(minLength=1, maxLength=LABEL_NAME_MAX)] | None = None
+    color: Color | None = None
+    description: LongText | None = None
+
+
+class RelationIn(Input):
+    type: Literal[RELATION_CREATE_TYPES]  # type: ignore[valid-type]
+    issue_id: Annotated[Text, Field(description="The other issue: an id or identifier, in any of your teams.")]
 
 
 class CommentIn(Input):
@@ -153,6 +185,10 @@ class ProjectQuery(Query):
     team_id: uuid.UUID | None = None
 
 
+class LabelQuery(Query):
+    team_id: uuid.UUID
+
+
 class IssueQuery(PageQuery):
     team_id: uuid.UUID | None = None
     status: list[Status] | None = Field(None, description="Repeatable.")
@@ -161,7 +197,13 @@ class IssueQuery(PageQuery):
     assignee_id: Annotated[str, Field(pattern=r"^(me|none|[0-9a-fA-F-]{32,36})$",
                                       description="A user id, `me` or `none`.")] | None = None
     q: Annotated[Text, documented(maxLength=SEARCH_MAX)] | None = None
-    sort: Literal["-created_at", "created_at", "priority", "-updated_at"] = "-created_at"
+    sort: Literal["-created_at", "created_at", "priority", "-updated_at", "due_date", "-due_date"] = "-created_at"
+    label_id: list[uuid.UUID] | None = Field(None, description="Repeatable: issues with any of these labels.")
+    parent_id: Annotated[str, Field(pattern=r"^(none|[0-9a-fA-F-]{32,36})$",
+                                    description="An issue id (its sub-issues), or `none` (top-level issues).")] | None = None
+    due_before: Day | None = Field(None, description="Due on or before this date.")
+    due_after: Day | None = Field(None, description="Due on or after this date.")
+    overdue: bool | None = Field(None, description="true: due before today and not done or canceled.")
 
 
 class SearchQuery(IssueQuery):
@@ -221,6 +263,7 @@ class TeamOut(Out):
     description: str
     created_at: Timestamp
     role: Role | None
+    estimates: Estimates
 
 
 class MemberOut(Out):
@@ -235,6 +278,24 @@ class ProjectOut(Out):
     name: str
     description: str
     created_at: Timestamp
+
+
+class LabelBrief(Out):
+    id: uuid.UUID
+    name: str
+    color: str
+
+
+class SubIssues(Out):
+    total: int = Field(description="Direct children.")
+    done: int = Field(description="Direct children that are done.")
+
+
+class IssueBrief(Out):
+    id: uuid.UUID
+    identifier: str
+    title: str
+    status: Status
 
 
 class IssueOut(Out):
@@ -254,6 +315,12 @@ class IssueOut(Out):
     created_at: Timestamp
     updated_at: Timestamp
     version: int
+    label_ids: list[uuid.UUID]
+    labels: list[LabelBrief]
+    parent_id: uuid.UUID | None
+    sub_issues: SubIssues
+    due_date: Day | None
+    estimate: int | None
 
 
 class CommentOut(Out):
@@ -271,7 +338,8 @@ class ActivityOut(Out):
     issue_id: uuid.UUID
     actor: UserBrief
     action: Literal["created", "updated", "commented", "attached"]
-    field: Literal["status", "priority", "title", "description", "assignee", "project"] | None
+    field: Literal["status", "priority", "title", "description", "assignee", "project", "labels", "parent",
+                   "due_date", "estimate", "relations"] | None
     old_value: str | None
     new_value: str | None
     created_at: Timestamp
@@ -288,10 +356,33 @@ class AttachmentOut(Out):
     content_url: str
 
 
+class RelatedIssue(IssueBrief):
+    team_id: uuid.UUID
+
+
+class RelationOut(Out):
+    id: uuid.UUID
+    type: Literal[RELATION_TYPES]  # type: ignore[valid-type]
+    issue: RelatedIssue
+    created_at: Timestamp
+
+
+class LabelOut(Out):
+    id: uuid.UUID
+    team_id: uuid.UUID
+    name: str
+    color: str
+    description: str
+    created_at: Timestamp
+
+
 class IssueDetailOut(IssueOut):
     comments: list[CommentOut]
     activities: list[ActivityOut]
     attachments: list[AttachmentOut]
+    parent: IssueBrief | None
+    children: list[IssueOut]
+    relations: list[RelationOut]
 
 
 class ErrorBody(Out):
@@ -313,4 +404,4 @@ def page_of(model: type[BaseModel]) -> type[BaseModel]:
 UserList, TeamList, MemberList, ProjectList = (page_of(m) for m in (UserOut, TeamOut, MemberOut, ProjectOut))
 IssueList, CommentList, ActivityList, ApiKeyList = (page_of(m) for m in (IssueOut, CommentOut, ActivityOut,
                                                                          ApiKeyOut))
-AttachmentList = page_of(AttachmentOut)
+AttachmentList, LabelList, RelationList = (page_of(m) for m in (AttachmentOut, LabelOut, RelationOut))

@@ -28,7 +28,7 @@ def team_get(team_id):
 @api_route("/teams/<team_id>", methods=["PATCH"], body=TeamPatch, response=TeamOut, tags=["teams"])
 def team_update(team_id, body: TeamPatch):
     """Rename or describe a team (admins)."""
-    team = team_service.update_team(current_api_user(), team_id, body.name, body.description)
+    team = team_service.update_team(current_api_user(), team_id, body.name, body.description, body.estimates)
     return team.to_json(role="admin")
 
 

@@ -30,6 +30,9 @@ ISSUE_CREATED = "ISSUE_CREATED"
 ISSUE_UPDATED = "ISSUE_UPDATED"
 ISSUE_DELETED = "ISSUE_DELETED"
 COMMENT_CREATED = "COMMENT_CREATED"
+LABEL_CREATED = "LABEL_CREATED"
+LABEL_UPDATED = "LABEL_UPDATED"
+LABEL_DELETED = "LABEL_DELETED"
 # Open issue pages update their attachments panel; lists show nothing of attachments.
 ATTACHMENTS_CHANGED = "ATTACHMENTS_CHANGED"
 KINDS: dict[str, Kind] = {
@@ -37,6 +40,9 @@ KINDS: dict[str, Kind] = {
     ISSUE_UPDATED: Kind(api=True, changes_lists=True),
     ISSUE_DELETED: Kind(api=True, changes_lists=True),
     COMMENT_CREATED: Kind(api=True, changes_lists=True),
+    LABEL_CREATED: Kind(api=True, changes_lists=False),
+    LABEL_UPDATED: Kind(api=True, changes_lists=True),  # rows show label names and colours
+    LABEL_DELETED: Kind(api=True, changes_lists=True),
     ATTACHMENTS_CHANGED: Kind(api=False, changes_lists=False),
 }
 API_TYPES = tuple(t for t, k in KINDS.items() if k.api)
@@ -49,9 +55,10 @@ class Event:
     type: str
     team_id: str
     actor_id: str
-    issue_id: str
-    identifier: str
+    issue_id: str = ""  # empty for team-level events (labels)
+    identifier: str = ""
     at: str = field(default_factory=lambda: iso(utcnow()))
+    label_id: str | None = None
     comment_id: str | None = None
     # Team the issue left, for ISSUE_UPDATED after a move (pages of that team drop the row).
     old_team_id: str | None = None
@@ -60,6 +67,10 @@ class Event:
     def for_issue(cls, type_: str, issue, actor, **extra) -> "Event":
         return cls(type=type_, team_id=str(issue.team_id), actor_id=str(actor.id),
                    issue_id=str(issue.id), identifier=issue.identifier, **extra)
+
+    @classmethod
+    def for_label(cls, type_: str, label, actor) -> "Event":
+        return cls(type=type_, team_id=str(label.team_id), actor_id=str(actor.id), label_id=str(label.id))
 
     @property
     def kind(self) -> Kind:

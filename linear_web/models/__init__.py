@@ -1,6 +1,4 @@
 """Models, one module per aggregate; import from here."""
-# Re-exported for older imports; the vocabulary module is their home.
-from ..vocabulary import PRIORITIES, PRIORITY_LABELS, STATUS_LABELS, STATUSES
 from .activity import Activity
 from .api_key import ApiKey
 from .attachment import Attachment
@@ -8,10 +6,15 @@ from .base import iso, utcnow
 from .comment import Comment
 from .idempotency import IdempotencyRecord
 from .issue import TRACKED_FIELDS, Issue, IssueAlias
+from .label import Label, issue_labels
 from .project import Project
+from .relation import IssueParent, IssueRelation
 from .team import ROLES, Membership, Team
 from .user import User
 
-__all__ = ["iso", "utcnow", "PRIORITIES", "PRIORITY_LABELS", "STATUS_LABELS", "STATUSES", "TRACKED_FIELDS",
-           "Activity", "Attachment", "Comment", "IdempotencyRecord", "Issue", "IssueAlias", "ROLES", "Membership",
-           "Project", "Team", "ApiKey", "User"]
+# Last: it attaches the row's planning columns to Issue once every model is defined.
+from . import planning  # noqa: E402,F401
+
+__all__ = ["iso", "utcnow", "TRACKED_FIELDS",
+           "Activity", "Attachment", "Comment", "IdempotencyRecord", "Issue", "IssueAlias", "Label", "issue_labels",
+           "IssueParent", "IssueRelation", "ROLES", "Membership", "Project", "Team", "ApiKey", "User"]

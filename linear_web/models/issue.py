@@ -1,9 +1,9 @@
 """Issues and the identifiers they had before a move."""
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import (CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid, cast,
-                        func, literal_column)
+from sqlalchemy import (CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid,
+                        cast, func, literal_column)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.extensions import db
@@ -24,6 +24,18 @@ if max(len(s) for s in STATUSES) > STATUS_COLUMN_SIZE:
     raise ValueError(f"A status is longer than the status column ({STATUS_COLUMN_SIZE})")
 
 
+class LabelChip:
+    """A label as an issue row shows it."""
+
+    __slots__ = ("id", "color", "name")
+
+    def __init__(self, id: str, color: str, name: str):
+        self.id, self.color, self.name = str(uuid.UUID(id)), color, name
+
+    def brief(self) -> dict:
+        return {"id": self.id, "name": self.name, "color": self.color}
+
+
 class Issue(db.Model):
     __tablename__ = "issues"
     __table_args__ = (
@@ -40,6 +52,8 @@ class Issue(db.Model):
         Index("ix_issues_creator", "creator_id"),
         # Per-status counts under any list/board filter as an index-only scan (migration 0002).
         Index("ix_issues_team_counts", "team_id", "status", "priority", "assignee_id", "project_id"),
+        # The due-date filters and sort.
+        Index("ix_issues_team_due", "team_id", "due_date", "id"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -52,6 +66,9 @@ class Issue(db.Model):
     project_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("projects.id", ondelete="SET NULL"))
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
     creator_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    # A value of the team's estimate scale when set (kept as it is when the team changes scale).
+    estimate: Mapped[int | None] = mapped_column(Integer)
     # Order of cards inside a board column (smaller first).
     position: Mapped[float] = mapped_column(Float, default=0.0, nullable=False)
     created_at: Mapped[datetime] = created_at()
@@ -65,6 +82,7 @@ class Issue(db.Model):
     assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined")
     creator = relationship("User", foreign_keys=[creator_id], lazy="raise")
     project = relationship("Project", lazy="joined")
+    labels = relationship("Label", secondary="issue_labels", order_by="Label.name", lazy="raise")
     # Loaded only on purpose (selectinload on the detail page); the database cascades deletes.
     comments = relationship("Comment", order_by="Comment.created_at", lazy="raise",
                             cascade="all, delete-orphan", passive_deletes=True, overlaps="issue")
@@ -82,6 +100,21 @@ class Issue(db.Model):
     def description_html(self) -> str:
         return render_markdown(self.description)
 
+    @property
+    def label_chips(self) -> list["LabelChip"]:
+        """The issue's labels (id, name, colour) by name, from the row's own SELECT."""
+        from .planning import FIELD_SEP, ITEM_SEP
+        raw = self.__dict__.get("label_summary") if "label_summary" in self.__dict__ else self.label_summary
+        chips = [LabelChip(*item.split(FIELD_SEP, 2)) for item in (raw or "").split(ITEM_SEP) if item]
+        return sorted(chips, key=lambda c: (c.name.lower(), c.name))
+
+    @property
+    def sub_issues(self) -> dict:
+        return {"total": self.sub_total or 0, "done": self.sub_done or 0}
+
+    def brief(self) -> dict:
+        return {"id": str(self.id), "identifier": self.identifier, "title": self.title, "status": self.status}
+
     def to_json(self) -> dict:
         return {
             "id": str(self.id), "identifier": self.identifier, "number": self.number,
@@ -94,6 +127,9 @@ class Issue(db.Model):
             "assignee": self.assignee.brief() if self.assignee else None,
             "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
             "version": self.version,
+            "label_ids": [c.id for c in self.label_chips], "labels": [c.brief() for c in self.label_chips],
+            "parent_id": str(self.parent_id) if self.parent_id else None, "sub_issues": self.sub_issues,
+            "due_date": self.due_date.isoformat() if self.due_date else None, "estimate": self.estimate,
         }
 
 

@@ -24,11 +24,14 @@ class Team(db.Model):
     # Goes up in every transaction that changes what the team's issue lists show (list_cache.mark_changed):
     # cached list fragments are valid for one data_version, in every process.
     data_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", nullable=False)
+    # The estimate scale its issues use (vocabulary.ESTIMATE_SCALES); "none" hides estimates.
+    estimates: Mapped[str] = mapped_column(String(16), default="none", server_default="none", nullable=False)
     created_at: Mapped[datetime] = created_at()
 
     def to_json(self, role: str | None = None) -> dict:
         return {"id": str(self.id), "key": self.key, "name": self.name,
-                "description": self.description, "created_at": iso(self.created_at), "role": role}
+                "description": self.description, "created_at": iso(self.created_at), "role": role,
+                "estimates": self.estimates}
 
 
 class Membership(db.Model):

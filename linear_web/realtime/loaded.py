@@ -12,7 +12,7 @@ import json
 import threading
 from collections import OrderedDict
 
-from ..events import API_TYPES, COMMENT_CREATED, ISSUE_DELETED, Event
+from ..events import API_TYPES, COMMENT_CREATED, ISSUE_DELETED, LABEL_DELETED, Event
 from ..models import Comment, Issue
 from ..services import delivery
 
@@ -72,6 +72,8 @@ def load(event: Event) -> Loaded:
 def _load(event: Event) -> Loaded:
     """Read the event's issue, comment and team members now; build the API messages."""
     view = Loaded(event)
+    if event.label_id:
+        return _load_label(view)
     with delivery.session() as session:
         if event.type != ISSUE_DELETED:
             view.issue = delivery.load_issue(session, event.issue_id)
@@ -90,6 +92,18 @@ def _load(event: Event) -> Loaded:
         view.left_text = json.dumps({"type": ISSUE_DELETED, "team_id": event.old_team_id,
                                      "actor_id": event.actor_id, "at": event.at,
                                      "issue": {"id": event.issue_id, "identifier": view.old_identifier}})
+    return view
+
+
+def _load_label(view: Loaded) -> Loaded:
+    """A LABEL_* event: the team's members and the label as it is now ({"id"} once deleted)."""
+    ev = view.event
+    with delivery.session() as session:
+        view.members = delivery.member_ids(session, ev.team_id)
+        label = None if ev.type == LABEL_DELETED else delivery.load_label(session, ev.label_id)
+        body = label.to_json() if label else {"id": ev.label_id}
+    view.json_text = json.dumps({"type": ev.type, "team_id": ev.team_id, "actor_id": ev.actor_id, "at": ev.at,
+                                 "label": body})
     return view
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..infra.extensions import db
-from ..models import Activity, Attachment, Comment, Issue, IssueAlias, Team
+from ..models import Activity, Attachment, Comment, Issue, IssueAlias, Label, Team
 from .access import member_ids_of
 from .attachments import attachments_of
 from .issues import activity_of
@@ -37,6 +37,12 @@ def load_comment(session: Session, comment_id) -> Comment | None:
     """The comment as it is now (author joined), or None once deleted."""
     cid = parse_uuid(comment_id)
     return session.get(Comment, cid) if cid else None
+
+
+def load_label(session: Session, label_id) -> Label | None:
+    """The label as it is now (None once deleted)."""
+    pk = parse_uuid(label_id)
+    return session.get(Label, pk) if pk else None
 
 
 def member_ids(session: Session, team_id) -> frozenset[str]:

@@ -7,12 +7,14 @@ from sqlalchemy import String, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from ..infra.extensions import db
-from ..models import Issue, Project, Team, User
+from ..models import Issue, IssueParent, Project, Team, User
 from ..models.issue import identifier_sql
+from ..models.planning import FIELD_SEP, ITEM_SEP
+from ..vocabulary import estimate_label
 from .issue_queries import IssueFilters, filtered
 
 COLUMNS = ("identifier", "title", "status", "priority", "team", "project", "assignee", "creator",
-           "created_at", "updated_at")
+           "created_at", "updated_at", "labels", "parent", "due_date", "estimate", "cycle")
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 2000
 
@@ -55,9 +57,13 @@ def export_rows(actor: User, filters: IssueFilters) -> Iterator[str]:
     # priorities and timestamps cannot start with a formula character: only free text is guarded.
     on_pg = db.session.get_bind().dialect.name == "postgresql"
     stamps = (iso_utc(Issue.created_at), iso_utc(Issue.updated_at)) if on_pg else (Issue.created_at, Issue.updated_at)
-    assignee, creator = aliased(User), aliased(User)
+    assignee, creator, parent = aliased(User), aliased(User), aliased(Issue)
+    parent_number = (select(parent.number).join(IssueParent, IssueParent.parent_id == parent.id)
+                     .where(IssueParent.issue_id == Issue.id).correlate(Issue).scalar_subquery())
     stmt = (select(identifier_sql(Team.key, Issue.number), guarded(Issue.title), Issue.status, Issue.priority,
-                   guarded(Team.name), guarded(Project.name), guarded(assignee.name), guarded(creator.name), *stamps)
+                   guarded(Team.name), guarded(Project.name), guarded(assignee.name), guarded(creator.name), *stamps,
+                   Issue.label_summary, identifier_sql(Team.key, parent_number), Issue.due_date, Issue.estimate,
+                   Team.estimates)
             .select_from(Issue).join(Team, Issue.team_id == Team.id)
             .outerjoin(Project, Issue.project_id == Project.id)
             .outerjoin(assignee, Issue.assignee_id == assignee.id).join(creator, Issue.creator_id == creator.id)
@@ -66,10 +72,19 @@ def export_rows(actor: User, filters: IssueFilters) -> Iterator[str]:
     # runs once. (Keyset batches re-sorted the remaining rows every time; BENCHMARKS.md.)
     result = db.session.connection().execute(stmt.execution_options(stream_results=True, yield_per=BATCH))
     for rows in result.partitions(BATCH):
-        writer.writerows(rows if on_pg else (r[:8] + (r[8].isoformat(), r[9].isoformat()) for r in rows))
+        writer.writerows(_row(r, on_pg) for r in rows)
         yield flush()
     result.close()
     db.session.remove()
+
+
+def _row(r, on_pg: bool) -> tuple:
+    """The finished cells of one row: planning cells are formatted here (labels by name, the
+    estimate on the team's scale); the cycle column stays empty until issues have cycles."""
+    stamps = (r[8], r[9]) if on_pg else (r[8].isoformat(), r[9].isoformat())
+    names = sorted((item.split(FIELD_SEP, 2)[2] for item in (r[10] or "").split(ITEM_SEP) if item), key=str.lower)
+    return (*r[:8], *stamps, safe_cell(", ".join(names)), r[11] or "", r[12].isoformat() if r[12] else "",
+            estimate_label(r[14], r[13]), "")
 
 
 def export_filename(team_key: str | None) -> str:

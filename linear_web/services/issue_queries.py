@@ -10,19 +10,19 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timezone
 
-from sqlalchemy import and_, func, literal_column, or_, select, text
+from sqlalchemy import and_, exists, func, literal_column, or_, select, text
 
 from ..infra.extensions import db
-from ..models import Issue, User
+from ..models import Issue, IssueParent, User, issue_labels
 from ..models.issue import PRIORITY_RANK
-from ..vocabulary import SEARCH_MAX, STATUSES
+from ..vocabulary import OPEN_STATUSES, SEARCH_MAX, STATUSES
 from . import access
 from .errors import ValidationError
 from .validation import check_priority, check_status, parse_uuid
 
-SORTS = ("-created_at", "created_at", "priority", "-updated_at")
+SORTS = ("-created_at", "created_at", "priority", "-updated_at", "due_date", "-due_date")
 MAX_LIMIT = 200
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -38,6 +38,11 @@ class IssueFilters:
     project_id: uuid.UUID | None = None
     q: str = ""
     sort: str = "-created_at"
+    label_ids: list[uuid.UUID] = field(default_factory=list)  # any of
+    parent: str | uuid.UUID | None = None  # an issue id, or "none" for top-level issues
+    due_after: date | None = None  # inclusive
+    due_before: date | None = None
+    overdue: bool = False
 
     @classmethod
     def from_args(cls, args, *, team_id=None) -> "IssueFilters":
@@ -65,13 +70,14 @@ class IssueFilters:
         sort = args.get("sort") or "-created_at"
         if sort not in SORTS:
             errors["sort"] = "Sort must be one of: " + ", ".join(SORTS) + "."
+        planning = _planning_args(errors, args)
         if errors:
             raise ValidationError(errors)
         if assignee not in (None, "me", "none"):
             assignee = parse_uuid(assignee)
         return cls(team_id=tid, statuses=list(dict.fromkeys(statuses)),
                    priorities=list(dict.fromkeys(priorities)), assignee=assignee,
-                   project_id=project_id, q=q.strip(), sort=sort)
+                   project_id=project_id, q=q.strip(), sort=sort, **planning)
 
     def to_args(self) -> list[tuple[str, str]]:
         """Back to query parameters (for links that keep the current filter)."""
@@ -82,13 +88,43 @@ class IssueFilters:
             out.append(("project_id", str(self.project_id)))
         if self.q:
             out.append(("q", self.q))
+        out += [("label_id", str(x)) for x in self.label_ids]
+        if self.parent:
+            out.append(("parent_id", str(self.parent)))
+        if self.due_after:
+            out.append(("due_after", self.due_after.isoformat()))
+        if self.due_before:
+            out.append(("due_before", self.due_before.isoformat()))
+        if self.overdue:
+            out.append(("overdue", "true"))
         if self.sort != "-created_at":
             out.append(("sort", self.sort))
         return out
 
     @property
     def active(self) -> bool:
-        return bool(self.statuses or self.priorities or self.assignee or self.project_id or self.q)
+        return bool(self.statuses or self.priorities or self.assignee or self.project_id or self.q
+                    or self.label_ids or self.parent or self.due_after or self.due_before or self.overdue)
+
+
+def _planning_args(errors: dict, args) -> dict:
+    """The planning filters of query parameters: label_id (repeatable), parent_id, due window, overdue."""
+    from .planning import parse_date
+    raw_labels = [x for v in args.getlist("label_id") for x in v.split(",") if x]
+    label_ids = [parse_uuid(x) for x in raw_labels]
+    if None in label_ids or len(label_ids) > 50:
+        errors["label_id"] = "Label must be a label id."
+    parent = args.get("parent_id") or None
+    if parent not in (None, "none") and parse_uuid(parent) is None:
+        errors["parent_id"] = "Parent must be an issue id or 'none'."
+    overdue = (args.get("overdue") or "").lower()
+    if overdue not in ("", "true", "false", "1", "0"):
+        errors["overdue"] = "Overdue must be true or false."
+    return {"label_ids": list(dict.fromkeys(x for x in label_ids if x)),
+            "parent": parse_uuid(parent) if parent not in (None, "none") else parent,
+            "due_after": parse_date(errors, "due_after", args.get("due_after"), "Due after"),
+            "due_before": parse_date(errors, "due_before", args.get("due_before"), "Due before"),
+            "overdue": overdue in ("true", "1")}
 
 
 @dataclass
@@ -118,6 +154,24 @@ def filtered(actor: User, filters: IssueFilters):
         stmt = stmt.where(Issue.project_id == filters.project_id)
     if filters.q:
         stmt = _text_match(stmt, filters.q)
+    return _planning_filters(stmt, filters)
+
+
+def _planning_filters(stmt, filters: IssueFilters):
+    """Labels (any of), parent or top-level, due window, overdue (open and due before today)."""
+    if filters.label_ids:
+        stmt = stmt.where(Issue.id.in_(select(issue_labels.c.issue_id)
+                                       .where(issue_labels.c.label_id.in_(filters.label_ids))))
+    if filters.parent == "none":
+        stmt = stmt.where(~exists().where(IssueParent.issue_id == Issue.id))
+    elif filters.parent:
+        stmt = stmt.where(Issue.id.in_(select(IssueParent.issue_id).where(IssueParent.parent_id == filters.parent)))
+    if filters.due_after:
+        stmt = stmt.where(Issue.due_date >= filters.due_after)
+    if filters.due_before:
+        stmt = stmt.where(Issue.due_date <= filters.due_before)
+    if filters.overdue:
+        stmt = stmt.where(Issue.due_date < today(), Issue.status.in_(OPEN_STATUSES))
     return stmt
 
 
@@ -125,6 +179,11 @@ def matches(actor: User, filters: IssueFilters, issue_id) -> bool:
     """Would a list with these filters show this issue? The list's own conditions, asked of one row."""
     stmt = filtered(actor, filters).with_only_columns(Issue.id).where(Issue.id == issue_id).limit(1)
     return db.session.scalar(stmt) is not None
+
+
+def today() -> date:
+    """Today's date in UTC: what "overdue" and cycles are measured against."""
+    return datetime.now(timezone.utc).date()
 
 
 def fts_terms(q: str) -> list[str]:
@@ -157,6 +216,11 @@ def _text_match(stmt, q: str):
 # -- keyset pagination -------------------------------------------------------------------------
 
 _PRIORITY_RANK = PRIORITY_RANK  # served by ix_issues_team_priority_rank (migration 0003)
+# Due-date sorts put issues without a date last in both directions: the missing date sorts as the
+# far end of the calendar (a plain expression, so keyset cursors need no NULL handling).
+NO_DUE_LAST, NO_DUE_FIRST = date(9999, 12, 31), date(1, 1, 1)
+DUE_ASC = func.coalesce(Issue.due_date, NO_DUE_LAST)
+DUE_DESC = func.coalesce(Issue.due_date, NO_DUE_FIRST)
 
 
 def _order_columns(sort: str):
@@ -167,6 +231,10 @@ def _order_columns(sort: str):
         return [(_PRIORITY_RANK, False), (Issue.created_at, True), (Issue.id, True)]
     if sort == "-updated_at":
         return [(Issue.updated_at, True), (Issue.id, True)]
+    if sort == "due_date":
+        return [(DUE_ASC, False), (Issue.id, False)]
+    if sort == "-due_date":
+        return [(DUE_DESC, True), (Issue.id, True)]
     return [(Issue.created_at, True), (Issue.id, True)]
 
 
@@ -186,6 +254,8 @@ def decode_cursor(cursor: str, kinds: list) -> list:
         for value, kind in zip(raw, kinds):
             if kind is datetime:
                 out.append(datetime.fromisoformat(value))
+            elif kind is date:
+                out.append(date.fromisoformat(value))
             elif kind is uuid.UUID:
                 out.append(uuid.UUID(value))
             elif kind is float:
@@ -210,6 +280,8 @@ def _after(columns, values):
 
 
 def _row_values(issue: Issue, sort: str) -> list:
+    if sort in ("due_date", "-due_date"):
+        return [(issue.due_date or (NO_DUE_LAST if sort == "due_date" else NO_DUE_FIRST)).isoformat(), issue.id]
     if sort == "created_at" or sort == "-created_at":
         return [issue.created_at, issue.id]
     if sort == "priority":
@@ -218,6 +290,8 @@ def _row_values(issue: Issue, sort: str) -> list:
 
 
 def _kinds(sort: str) -> list:
+    if sort in ("due_date", "-due_date"):
+        return [date, uuid.UUID]
     if sort == "priority":
         return [int, datetime, uuid.UUID]
     return [datetime, uuid.UUID]

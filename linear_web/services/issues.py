@@ -17,11 +17,11 @@ from ..list_cache import lock_teams
 from ..infra.extensions import db
 from ..models import Activity, Comment, Issue, IssueAlias, Project, Team, User, utcnow
 from ..vocabulary import BODY_MAX, DEFAULT_STATUS, NO_PRIORITY, TITLE_MAX
-from . import access
+from . import access, planning
 from .errors import Conflict, NotFound, ValidationError
 from .validation import check_priority, check_status, check_version, clean_text, parse_uuid
 
-EDITABLE = ("title", "description", "status", "priority", "project_id", "assignee_id", "team_id")
+EDITABLE = ("title", "description", "status", "priority", "project_id", "assignee_id", "team_id") + planning.FIELDS
 
 
 def _validate(data: dict, *, partial: bool) -> tuple[dict, dict]:
@@ -49,6 +49,7 @@ def _validate(data: dict, *, partial: bool) -> tuple[dict, dict]:
                 errors[key] = f"{label} must be an id."
             else:
                 out[key] = parse_uuid(raw) or raw
+    out.update(planning.clean(errors, data))
     return out, errors
 
 
@@ -77,15 +78,19 @@ def create_issue(actor: User, team_ref, data: dict) -> Issue:
     values.setdefault("status", DEFAULT_STATUS)
     values.setdefault("priority", NO_PRIORITY)
     _check_refs(errors, team.id, values)
+    plan = planning.resolve(actor, errors, team, {k: values.pop(k) for k in planning.FIELDS if k in values})
     if errors:
         raise ValidationError(errors)
     now = utcnow()
     issue = Issue(team_id=team.id, number=next_number(team.id), creator_id=actor.id, created_at=now,
                   updated_at=now, position=-time.time(), description=values.pop("description", None) or "",
-                  **values)
+                  due_date=plan.get("due_date"), estimate=plan.get("estimate"), **values)
     issue.team = team
     db.session.add(issue)
     db.session.flush()
+    for key, value in plan.items():
+        if key in ("label_ids", "parent_id"):  # rows of their own; the issue needed its id first
+            planning.apply(issue, key, value)
     db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action="created", created_at=now))
     emit(Event.for_issue(events.ISSUE_CREATED, issue, actor))
     db.session.commit()
@@ -135,9 +140,12 @@ def update_issue(actor: User, issue_ref, data: dict, *, version=None, position: 
         if "project_id" not in values and issue.project_id:
             values["project_id"] = None
     _check_refs(errors, target_team.id, values)
+    values.update(planning.resolve(actor, errors, target_team, {k: values.pop(k) for k in planning.FIELDS
+                                                                 if k in values}, issue))
     if errors:
         raise ValidationError(errors)
-    changed = _apply(actor, issue, values)
+    detached = _detach(actor, issue) if moving else False
+    changed = _apply(actor, issue, values) or detached
     if position is not None and position != issue.position:
         issue.position, changed = position, True
     old_team_id = None
@@ -170,6 +178,14 @@ def _apply(actor: User, issue: Issue, values: dict) -> bool:
 def _apply_fields(actor: User, issue: Issue, values: dict) -> bool:
     changed = False
     for key, value in values.items():
+        if key in planning.FIELDS:
+            change = planning.apply(issue, key, value)
+            if change:
+                db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action="updated",
+                                        field=planning.ACTIVITY_FIELD[key], old_value=change[0],
+                                        new_value=change[1]))
+                changed = True
+            continue
         if getattr(issue, key) == value:
             continue
         field = {"assignee_id": "assignee", "project_id": "project"}.get(key, key)
@@ -183,6 +199,19 @@ def _apply_fields(actor: User, issue: Issue, values: dict) -> bool:
                                 old_value=old, new_value=_display(field, issue)))
         changed = True
     return changed
+
+
+def _detach(actor: User, issue: Issue) -> bool:
+    """An issue leaving its team drops its labels and parent; its sub-issues become top-level."""
+    changes, children = planning.detach_for_move(issue)
+    for field, old, new in changes:
+        db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action="updated", field=field,
+                                old_value=old, new_value=new))
+    for child in children:
+        db.session.add(Activity(issue_id=child.id, actor_id=actor.id, action="updated", field="parent",
+                                old_value=issue.identifier, new_value=None))
+        emit(Event.for_issue(events.ISSUE_UPDATED, child, actor))
+    return bool(changes)
 
 
 def _commit_or_conflict(issue: Issue) -> None:
@@ -234,25 +263,46 @@ def delete_issue(actor: User, issue_ref) -> dict:
 
 
 def bulk_update(actor: User, refs: list, data: dict) -> list[Issue]:
-    """Apply one change to several issues; all succeed or none does."""
+    """Apply one change to several issues (fields, or labels added and removed); all or none."""
     if not refs:
         raise ValidationError({"issues": "Select at least one issue."})
     issues = [access.issue_for(actor, r) for r in refs[:500]]
+    data = dict(data)
+    label_edit = {k: data.pop(k) for k in ("add_label_ids", "remove_label_ids") if k in data}
     values, errors = _validate(data, partial=True)
     values.pop("team_id", None)
     if errors:
         raise ValidationError(errors)
+    planned = []
     for issue in issues:
         _check_refs(errors, issue.team_id, values)
+        per_issue = planning.resolve(actor, errors, issue.team, {k: values[k] for k in planning.FIELDS
+                                                                  if k in values}, issue)
+        if label_edit and not errors:
+            per_issue["label_ids"] = _edited_labels(errors, issue, label_edit)
         if errors:
             raise ValidationError(errors, f"{issue.identifier}: " + next(iter(errors.values())))
+        planned.append((issue, {**values, **per_issue}))
     now = utcnow()
-    for issue in issues:
-        if _apply(actor, issue, values):
+    for issue, issue_values in planned:
+        if _apply(actor, issue, issue_values):
             issue.updated_at = now
             emit(Event.for_issue(events.ISSUE_UPDATED, issue, actor))
     _commit_or_conflict(issues[0])
     return issues
+
+
+def _edited_labels(errors: dict, issue: Issue, edit: dict) -> list | None:
+    """The issue's labels with edit["add_label_ids"] added and edit["remove_label_ids"] taken off."""
+    from . import labels as label_service
+    add = label_service.resolve_labels(errors, issue.team_id, edit.get("add_label_ids") or [])
+    remove = label_service.resolve_labels(errors, issue.team_id, edit.get("remove_label_ids") or [])
+    if errors:
+        return None
+    gone = {str(label.id) for label in remove}
+    keep = [c.id for c in issue.label_chips if c.id not in gone]
+    wanted = list(dict.fromkeys(keep + [str(label.id) for label in add if str(label.id) not in gone]))
+    return label_service.resolve_labels(errors, issue.team_id, wanted)
 
 
 def issue_detail(actor: User, issue_ref) -> Issue:

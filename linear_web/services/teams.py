@@ -4,7 +4,9 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..events import mark_changed
 from ..infra.extensions import db
+from ..vocabulary import ESTIMATE_SCALES
 from ..models import ROLES, Membership, Team, User
 from ..vocabulary import DESCRIPTION_MAX, NAME_MAX, TEAM_KEY_MAX, TEAM_KEY_MIN, TEAM_KEY_PATTERN
 from . import access
@@ -40,8 +42,9 @@ def create_team(actor: User, key, name, description="") -> Team:
     return team
 
 
-def update_team(actor: User, team_ref, name=None, description=None) -> Team:
-    """Rename or describe a team (admins)."""
+def update_team(actor: User, team_ref, name=None, description=None, estimates=None) -> Team:
+    """Rename or describe a team, or choose its estimate scale (admins). Estimates already set
+    outside a newly chosen scale are kept as they are."""
     team = access.team_for(actor, team_ref)
     access.require_admin(actor, team)
     errors: dict = {}
@@ -49,7 +52,12 @@ def update_team(actor: User, team_ref, name=None, description=None) -> Team:
         name = clean_text(errors, "name", name, label="Name", required=True, max_len=NAME_MAX)
     if description is not None:
         description = clean_text(errors, "description", description, label="Description", max_len=DESCRIPTION_MAX)
+    if estimates is not None and estimates not in ESTIMATE_SCALES:
+        errors["estimates"] = "Estimates must be one of: " + ", ".join(ESTIMATE_SCALES) + "."
     raise_if(errors)
+    if estimates is not None and estimates != team.estimates:
+        team.estimates = estimates
+        mark_changed(team.id)  # rows, cards and group sums show estimates on the scale
     if name is not None:
         team.name = name
     if description is not None:

@@ -8,7 +8,7 @@ from flask import render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from ..models import STATUSES
+from ..vocabulary import STATUSES
 from ..services.errors import ValidationError
 from ..services.issue_queries import IssueFilters, count_by_status
 from . import htmx

@@ -108,7 +108,7 @@ def test_export_streams_csv_with_formula_guard(api, eng, f):
     assert "attachment" in r.headers["Content-Disposition"] and r.is_streamed
     rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0] == ["identifier", "title", "status", "priority", "team", "project", "assignee", "creator",
-                       "created_at", "updated_at"]
+                       "created_at", "updated_at", "labels", "parent", "due_date", "estimate", "cycle"]
     assert [row[1] for row in rows[1:]] == ["plain", "'=HYPERLINK(\"http://evil\")"]
 
 

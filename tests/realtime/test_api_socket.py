@@ -160,3 +160,18 @@ def test_old_team_learns_that_an_issue_moved_out(f, sockets):
     assert arrived["type"] == "ISSUE_UPDATED" and arrived["issue"]["identifier"] == "NEW-1"
     assert both.json()["issue"]["identifier"] == "NEW-1"
     assert both.nothing(0.3)
+
+
+def test_label_events_reach_members_with_the_label(f, sockets):
+    from linear_web.services import labels
+    admin, member = f.user(), f.user()
+    team = f.team(admin, key="LAB", members=[member])
+    sock = sockets(user=member)
+    label = labels.create_label(admin, team.id, "Bug", "#ef4444")
+    created = sock.json()
+    assert (created["type"], created["team_id"], created["label"]) == ("LABEL_CREATED", str(team.id), label.to_json())
+    labels.update_label(admin, label.id, name="Defect")
+    assert sock.json()["label"]["name"] == "Defect"
+    labels.delete_label(admin, label.id)
+    deleted = sock.json()
+    assert (deleted["type"], deleted["label"]) == ("LABEL_DELETED", {"id": str(label.id)})

@@ -270,7 +270,7 @@ def test_anonymous_is_sent_to_login(f, client):
 
 
 def _bulk(team, actor, n):
-    from linear_web.models import STATUSES
+    from linear_web.vocabulary import STATUSES
     from linear_web.services import issues
     for i in range(n):
         issues.create_issue(actor, team.id, {"title": f"Card number {i} with a realistic title length",

@@ -30,7 +30,7 @@ def test_export_columns_rows_and_headers(client, f, team):
     assert disposition.startswith('attachment; filename="linear_web-eng-') and disposition.endswith('.csv"')
     rows = read_csv(resp)
     assert rows[0] == ["identifier", "title", "status", "priority", "team", "project", "assignee", "creator",
-                       "created_at", "updated_at"]
+                       "created_at", "updated_at", "labels", "parent", "due_date", "estimate", "cycle"]
     assert rows[1][:8] == ["ENG-1", "Ünïcode title", "todo", "1", "Engineering", "Website",
                            "'=HYPERLINK(\"http://evil\")", "Ada Lovelace"]
     assert rows[1][8].endswith("+00:00")
@@ -105,3 +105,17 @@ def test_timestamps_are_written_as_isoformat_in_utc(client, f, team):
     assert rows["whole"][8] == "2026-01-02T03:04:05+00:00"
     assert rows["fraction"][8] == "2026-01-02T03:04:05.000120+00:00"
     assert rows["whole"][9] == whole.updated_at.isoformat()
+
+
+def test_export_has_the_planning_cells(client, f, team):
+    from linear_web.services import labels, teams
+    t, admin, _ = team
+    teams.update_team(admin, t.id, estimates="tshirt")
+    bug, evil = labels.create_label(admin, t.id, "bug"), labels.create_label(admin, t.id, "=Evil")
+    parent = f.issue(t, admin, title="Parent")
+    f.issue(t, admin, title="Child", parent_id=parent.id, due_date="2026-12-05", estimate=5,
+            label_ids=[str(bug.id), str(evil.id)])
+    rows = read_csv(client.login(admin).get("/team/ENG/issues/export.csv"))
+    child = next(r for r in rows if r[1] == "Child")
+    assert child[10:] == ["'=Evil, bug", parent.identifier, "2026-12-05", "L", ""]
+    assert next(r for r in rows if r[1] == "Parent")[10:] == ["", "", "", "", ""]
