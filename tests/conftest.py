@@ -371,5 +371,9 @@ def secret_team(f, outsider) -> dict:
     comment = comments.create_comment(ada, issue.id, "secret comment")
     attachment = attachments.upload(ada, issue.id, io.BytesIO(factories.PNG), "secret.png")
     key, _raw = api_keys.create_api_key(ada, "ada's key")
+    from linear_web.services import labels, relations
+    label = labels.create_label(ada, team.id, "Secret label")
+    other = f.issue(team, ada, title="Secret sibling", parent_id=issue)
+    relation = relations.add_relation(ada, issue.id, "blocks", other.id)
     return {"admin": ada, "outsider": outsider.user, "team": team, "project": project, "issue": issue,
-            "comment": comment, "attachment": attachment, "api_key": key}
+            "comment": comment, "attachment": attachment, "api_key": key, "label": label, "relation": relation}

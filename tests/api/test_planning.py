@@ -33,6 +33,7 @@ def test_label_crud_and_its_errors(api, eng, labels_of, outsider):
     assert api(eve).patch(f"/api/v1/labels/{bug['id']}", json={"name": "x"}).status_code == 404
     assert api(eve).delete(f"/api/v1/labels/{bug['id']}").status_code == 404
     assert api(eve).get(f"/api/v1/labels?team_id={team.id}").status_code == 404
+    assert api(eve).post("/api/v1/labels", json={"team_id": str(team.id), "name": "Evil"}).status_code == 404
     assert api(bob).delete(f"/api/v1/labels/{bug['id']}").status_code == 204
     assert api(bob).get(f"/api/v1/labels/{bug['id']}").status_code == 404
 

@@ -161,7 +161,7 @@ def test_export_csv_downloads_the_filtered_list(page, ada, f, errors):
     assert re.fullmatch(r"linear_web-eng-\d{4}-\d{2}-\d{2}\.csv", download.suggested_filename)
     text = open(download.path(), encoding="utf-8-sig").read()
     lines = text.splitlines()
-    assert lines[0] == "identifier,title,status,priority,team,project,assignee,creator,created_at,updated_at"
+    assert lines[0] == "identifier,title,status,priority,team,project,assignee,creator,created_at,updated_at,labels,parent,due_date,estimate,cycle"
     assert len(lines) == 2 and lines[1].startswith("ENG-1,'=formula,todo,")
     assert not errors, errors
 
