@@ -39,7 +39,7 @@ def assert_unchanged(w) -> None:
     db.session.expire_all()
     issue = db.session.get(Issue, w["issue"].id)
     assert issue is not None and issue.title == SECRET_TITLE and issue.status == "backlog"
-    assert db.session.scalar(db.select(db.func.count()).select_from(Issue)) == 1
+    assert db.session.scalar(db.select(db.func.count()).select_from(Issue)) == 2  # the secret issue and its sub-issue
     assert [c.body for c in db.session.scalars(db.select(Comment))] == ["secret comment"]
 
 
