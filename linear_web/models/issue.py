@@ -24,18 +24,6 @@ if max(len(s) for s in STATUSES) > STATUS_COLUMN_SIZE:
     raise ValueError(f"A status is longer than the status column ({STATUS_COLUMN_SIZE})")
 
 
-class LabelChip:
-    """A label as an issue row shows it."""
-
-    __slots__ = ("id", "color", "name")
-
-    def __init__(self, id: str, color: str, name: str):
-        self.id, self.color, self.name = str(uuid.UUID(id)), color, name
-
-    def brief(self) -> dict:
-        return {"id": self.id, "name": self.name, "color": self.color}
-
-
 class Issue(db.Model):
     __tablename__ = "issues"
     __table_args__ = (
@@ -101,12 +89,10 @@ class Issue(db.Model):
         return render_markdown(self.description)
 
     @property
-    def label_chips(self) -> list["LabelChip"]:
+    def label_chips(self) -> list:
         """The issue's labels (id, name, colour) by name, from the row's own SELECT."""
-        from .planning import FIELD_SEP, ITEM_SEP
-        raw = self.__dict__.get("label_summary") if "label_summary" in self.__dict__ else self.label_summary
-        chips = [LabelChip(*item.split(FIELD_SEP, 2)) for item in (raw or "").split(ITEM_SEP) if item]
-        return sorted(chips, key=lambda c: (c.name.lower(), c.name))
+        from .planning import parse_labels
+        return parse_labels(self.label_summary)
 
     @property
     def sub_issues(self) -> dict:

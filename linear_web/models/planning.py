@@ -1,5 +1,7 @@
 """Planning facts each issue row shows (labels, sub-issue progress, blocked), computed in the
 issue's own SELECT as correlated subqueries: a list of any length runs no query per row."""
+import uuid
+
 from sqlalchemy import String, cast, exists, func, literal, select
 from sqlalchemy.orm import aliased, column_property
 
@@ -9,6 +11,24 @@ from .label import Label, issue_labels
 from .relation import IssueParent, IssueRelation
 
 FIELD_SEP, ITEM_SEP = "\x1e", "\x1f"  # label names refuse control characters, so these never clash
+
+
+class LabelChip:
+    """A label as an issue row shows it."""
+
+    __slots__ = ("id", "color", "name")
+
+    def __init__(self, id: str, color: str, name: str):
+        self.id, self.color, self.name = str(uuid.UUID(id)), color, name
+
+    def brief(self) -> dict:
+        return {"id": self.id, "name": self.name, "color": self.color}
+
+
+def parse_labels(summary: str | None) -> list[LabelChip]:
+    """The labels of a row's `label_summary` (id, colour and name per item), by name."""
+    chips = [LabelChip(*item.split(FIELD_SEP, 2)) for item in (summary or "").split(ITEM_SEP) if item]
+    return sorted(chips, key=lambda c: (c.name.lower(), c.name))
 
 _child = aliased(Issue, name="child_issue")
 _blocker = aliased(Issue, name="blocker_issue")

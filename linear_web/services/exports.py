@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 from ..infra.extensions import db
 from ..models import Issue, IssueParent, Project, Team, User
 from ..models.issue import identifier_sql
-from ..models.planning import FIELD_SEP, ITEM_SEP
+from ..models.planning import parse_labels
 from ..vocabulary import estimate_label
 from .issue_queries import IssueFilters, filtered
 
@@ -82,8 +82,8 @@ def _row(r, on_pg: bool) -> tuple:
     """The finished cells of one row: planning cells are formatted here (labels by name, the
     estimate on the team's scale); the cycle column stays empty until issues have cycles."""
     stamps = (r[8], r[9]) if on_pg else (r[8].isoformat(), r[9].isoformat())
-    names = sorted((item.split(FIELD_SEP, 2)[2] for item in (r[10] or "").split(ITEM_SEP) if item), key=str.lower)
-    return (*r[:8], *stamps, safe_cell(", ".join(names)), r[11] or "", r[12].isoformat() if r[12] else "",
+    names = ", ".join(chip.name for chip in parse_labels(r[10]))
+    return (*r[:8], *stamps, safe_cell(names), r[11] or "", r[12].isoformat() if r[12] else "",
             estimate_label(r[14], r[13]), "")
 
 

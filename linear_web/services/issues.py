@@ -300,9 +300,9 @@ def _edited_labels(errors: dict, issue: Issue, edit: dict) -> list | None:
     if errors:
         return None
     gone = {str(label.id) for label in remove}
-    keep = [c.id for c in issue.label_chips if c.id not in gone]
-    wanted = list(dict.fromkeys(keep + [str(label.id) for label in add if str(label.id) not in gone]))
-    return label_service.resolve_labels(errors, issue.team_id, wanted)
+    keep = [c for c in issue.label_chips if c.id not in gone]
+    kept = {c.id for c in keep}
+    return keep + [label for label in add if str(label.id) not in gone | kept]
 
 
 def issue_detail(actor: User, issue_ref) -> Issue:

@@ -1,6 +1,8 @@
 """Labels of a team: create, rename, recolour, delete; which labels an issue carries."""
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -158,13 +160,18 @@ def resolve_labels(errors: dict, team_id, raw) -> list[Label] | None:
     return sorted(found, key=lambda label: label.name.lower())
 
 
-def set_issue_labels(issue: Issue, labels: list[Label]) -> tuple[str, str] | None:
-    """Replace the issue's label set; (old names, new names) for the activity row, or None if unchanged."""
+def set_issue_labels(issue: Issue, labels: list) -> tuple[str, str] | None:
+    """Replace the issue's label set (Labels, or the chips of labels it has); (old names, new names)
+    for the activity row, or None if unchanged."""
     current = {c.id: c.name for c in issue.label_chips}
     wanted = {str(label.id): label.name for label in labels}
     if set(current) == set(wanted):
         return None
     db.session.execute(delete(issue_labels).where(issue_labels.c.issue_id == issue.id))
     if wanted:
-        db.session.execute(insert(issue_labels), [{"issue_id": issue.id, "label_id": label.id} for label in labels])
-    return ", ".join(sorted(current.values(), key=str.lower)), ", ".join(label.name for label in labels)
+        db.session.execute(insert(issue_labels), [{"issue_id": issue.id, "label_id": uuid.UUID(lid)} for lid in wanted])
+    return _names(current.values()), _names(wanted.values())
+
+
+def _names(names) -> str:
+    return ", ".join(sorted(names, key=str.lower))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from .. import events
 from ..events import Event, emit
 from ..infra.extensions import db
-from ..models import Activity, Issue, IssueRelation, User, utcnow
+from ..models import Activity, Issue, IssueRelation, User, iso, utcnow
 from ..vocabulary import RELATION_CREATE_TYPES, RELATION_INVERSE, RELATION_LABELS, RELATION_STORAGE
 from . import access
 from .errors import Conflict, NotFound, ValidationError
@@ -30,11 +30,8 @@ class RelationView:
         return RELATION_LABELS[self.type]
 
     def to_json(self) -> dict:
-        from ..models import iso
-        o = self.other
         return {"id": str(self.id), "type": self.type, "created_at": iso(self.created_at),
-                "issue": {"id": str(o.id), "identifier": o.identifier, "title": o.title, "status": o.status,
-                          "team_id": str(o.team_id)}}
+                "issue": {**self.other.brief(), "team_id": str(self.other.team_id)}}
 
 
 def add_relation(actor: User, issue_ref, type_, other_ref) -> RelationView:

@@ -139,13 +139,19 @@ def test_move_counts_respect_the_board_filters(eng, client, f):
     assert _oob_counts(html) == {"backlog": 0, "todo": 1, "in_progress": 0, "done": 2, "canceled": 0}
 
 
+def _contested(f, team, ada, bob):
+    """A todo card Bob moved to in progress after Ada's board loaded it: (issue, Ada's stale version)."""
+    from linear_web.services import issues
+    issue = f.issue(team, ada, title="Contested", status="todo")
+    stale = issue.version
+    issues.update_issue(bob, issue.id, {"status": "in_progress"})
+    return issue, stale
+
+
 def test_refused_move_answers_with_the_true_counts(eng, client, f):
     team, ada, bob = eng
     client.login(ada)
-    issue = f.issue(team, ada, title="Contested", status="todo")
-    stale = issue.version
-    from linear_web.services import issues
-    issues.update_issue(bob, issue.id, {"status": "in_progress"})
+    issue, stale = _contested(f, team, ada, bob)
     resp = client.post("/team/ENG/board/move", headers=_from_board(),
                        data={"issue": str(issue.id), "status": "done", "version": str(stale)})
     assert resp.status_code == 409
@@ -184,10 +190,7 @@ def test_move_within_column_reorders(eng, client, f):
 def test_stale_version_is_409_with_current_card_and_message(eng, client, f):
     team, ada, bob = eng
     client.login(ada)
-    issue = f.issue(team, ada, title="Contested", status="todo")
-    stale_version = issue.version
-    from linear_web.services import issues
-    issues.update_issue(bob, issue.id, {"status": "in_progress"})
+    issue, stale_version = _contested(f, team, ada, bob)
     resp = client.post("/team/ENG/board/move", data={"issue": issue.identifier, "status": "done",
                                                      "version": str(stale_version)})
     html = resp.get_data(as_text=True)
