@@ -164,10 +164,13 @@ def test_old_team_learns_that_an_issue_moved_out(f, sockets):
 
 def test_label_events_reach_members_with_the_label(f, sockets):
     from linear_web.services import labels
-    admin, member = f.user(), f.user()
+    admin, member, outsider = f.user(), f.user(), f.user()
     team = f.team(admin, key="LAB", members=[member])
-    sock = sockets(user=member)
+    theirs = f.team(outsider, key="OUT")
+    sock, watch = sockets(user=member), sockets(user=outsider)
     label = labels.create_label(admin, team.id, "Bug", "#ef4444")
+    labels.create_label(outsider, theirs.id, "Mine")
+    assert watch.json()["label"]["name"] == "Mine"  # the first event the outsider hears is its own team's
     created = sock.json()
     assert (created["type"], created["team_id"], created["label"]) == ("LABEL_CREATED", str(team.id), label.to_json())
     labels.update_label(admin, label.id, name="Defect")
