@@ -23,12 +23,14 @@ def seed_demo(issue_count: int = 300):
     existing = {t.key for t in db.session.scalars(select(Team))}
     if "ENG" not in existing:
         eng = teams.create_team(ada, "ENG", "Engineering", "Builds and runs the product.")
+        teams.update_team(ada, eng.id, estimates="fibonacci")
         teams.add_member(ada, eng.id, email=grace.email, role="admin")
         teams.add_member(ada, eng.id, email=linus.email)
         for name, desc in (("Web app", "The browser UI."), ("API v1", "Integrations and the public API.")):
             projects.create_project(ada, eng.id, name, desc)
     if "DES" not in existing:
         des = teams.create_team(grace, "DES", "Design", "Interface, brand and research.")
+        teams.update_team(grace, des.id, estimates="tshirt")
         teams.add_member(grace, des.id, email=ada.email)
         projects.create_project(grace, des.id, "Design system", "Tokens, components and docs.")
     yield from seed_issues(issue_count)

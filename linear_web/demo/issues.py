@@ -1,6 +1,7 @@
 """Demo issues for `seed-demo`: a few hundred believable issues over the last 60 days.
 
-Issues, status changes and comments go through the services (numbers, activity rows, events);
+Issues, status changes, comments and planning (labels, sub-issues, due dates, estimates, "blocks"
+relations) go through the services (numbers, activity rows, events);
 only the timestamps are rewritten afterwards so the workspace looks lived in. A team that already
 has issues is left alone, so running seed-demo again changes nothing.
 """
@@ -13,8 +14,8 @@ from sqlalchemy import bindparam, func, select, update
 
 from ..infra.extensions import db
 from ..models import Activity, Comment, Issue, Membership, Project, Team, User, utcnow
-from ..services import comments, issues
-from ..vocabulary import PRIORITIES, STATUSES
+from ..services import comments, issues, labels as label_service, relations
+from ..vocabulary import ESTIMATE_SCALES, LABEL_COLORS, OPEN_STATUSES, PRIORITIES, STATUSES
 
 # (share of the issues, statuses weighted like a real team's board)
 TEAM_SHARE = {"ENG": 0.6, "DES": 0.4}
@@ -60,6 +61,11 @@ DESCRIPTIONS = [
     "Repro:\n\n```\ncurl -s localhost:8000/health\n```\n\nThe {s} should not depend on this.",
     "",
 ]
+LABELS = {"ENG": ["Bug", "Feature", "Performance", "Security", "Tech debt", "Docs"],
+          "DES": ["Research", "UI", "Brand", "Accessibility", "Bug"]}
+# Share of issues with: a parent (an earlier top-level issue), a due date (open issues only), an
+# estimate, a "blocks" relation from an earlier open issue.
+PARENT_SHARE, DUE_SHARE, ESTIMATE_SHARE, BLOCKED_SHARE = 0.15, 0.2, 0.6, 0.05
 COMMENTS = ["I can reproduce this on my machine.", "Should we split this into two issues?",
             "Fixed in the latest build, please check.", "Added a screenshot to the thread.",
             "This overlaps with the **{s}** work from last sprint.", "Moving this to next cycle.",
@@ -88,19 +94,49 @@ def _fake_issue(rng: random.Random, key: str, members, projects) -> dict:
             "subject": subject}
 
 
+def _team_labels(team: Team, actor: User) -> list[str]:
+    """The team's demo labels (made when missing), as ids."""
+    have = {label.name: label for label in label_service.list_labels(actor, team.id)}
+    for i, name in enumerate(LABELS.get(team.key, [])):
+        if name not in have:
+            have[name] = label_service.create_label(actor, team.id, name, LABEL_COLORS[(i * 3) % len(LABEL_COLORS)])
+    return [str(label.id) for label in have.values()]
+
+
+def _planning(rng: random.Random, team: Team, label_ids: list[str], earlier: list[tuple], status: str) -> dict:
+    """Labels, estimate, due date and parent of a new demo issue; `earlier` holds the team's
+    (id, status, is top-level) of the issues made before it."""
+    out: dict = {"label_ids": rng.sample(label_ids, rng.choice((0, 1, 1, 1, 2)))}
+    scale = list(ESTIMATE_SCALES.get(team.estimates, {}))
+    if scale and rng.random() < ESTIMATE_SHARE:
+        out["estimate"] = rng.choice(scale)
+    if status in OPEN_STATUSES and rng.random() < DUE_SHARE:
+        out["due_date"] = (utcnow() + timedelta(days=rng.randint(-10, 30))).date().isoformat()
+    tops = [iid for iid, _, top in earlier[-40:] if top]
+    if tops and rng.random() < PARENT_SHARE:
+        out["parent_id"] = rng.choice(tops)
+    return out
+
+
 def _seed_team(rng: random.Random, team: Team, count: int) -> tuple[int, int]:
     """Create `count` issues (with some status changes and comments); (issues, comments) made."""
     members, projects = _team_context(team)
-    now, stamps, comment_stamps = utcnow(), [], []
+    label_ids = _team_labels(team, members[0])
+    now, stamps, comment_stamps, made = utcnow(), [], [], []
     for _ in range(count):
         data = _fake_issue(rng, team.key, members, projects)
         subject = data.pop("subject")
         actor = rng.choice(members)
         status = _pick(rng, STATUS_WEIGHTS)
         start = status if status in START_STATUSES else START_STATUSES[-1]
+        data.update(_planning(rng, team, label_ids, made, status))
         issue = issues.create_issue(actor, team.id, {**data, "status": start})
         if status != start:
             issues.update_issue(rng.choice(members), issue.id, {"status": status})
+        blockers = [iid for iid, st, _ in made[-30:] if st in OPEN_STATUSES]
+        if status in OPEN_STATUSES and blockers and rng.random() < BLOCKED_SHARE:
+            relations.add_relation(actor, issue.id, "blocked_by", rng.choice(blockers))
+        made.append((str(issue.id), status, "parent_id" not in data))
         created = now - timedelta(days=rng.uniform(0, 60))
         updated = min(now, created + timedelta(hours=rng.uniform(0, 24 * 20)))
         stamps.append({"b_id": issue.id, "b_created": created, "b_updated": updated})

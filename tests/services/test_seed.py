@@ -42,3 +42,22 @@ def test_demo_issues_look_lived_in(app):
     created = db.session.scalars(db.select(Activity).where(Activity.action == "created")).all()
     by_id = {i.id: i for i in rows}
     assert all(a.created_at == by_id[a.issue_id].created_at for a in created)
+
+
+def test_demo_issues_carry_planning(app):
+    """The demo shows every planning fact: labels, sub-issues, due dates, estimates on the team's
+    scale, and blocked issues."""
+    from linear_web.models import IssueParent, IssueRelation, Label, issue_labels
+    from linear_web.vocabulary import ESTIMATE_SCALES
+    assert app.test_cli_runner().invoke(args=["seed-demo", "--issues", "200"]).exit_code == 0
+    count = lambda stmt: db.session.scalar(db.select(db.func.count()).select_from(stmt))  # noqa: E731
+    teams = {t.key: t for t in db.session.scalars(db.select(Team))}
+    assert {teams["ENG"].estimates, teams["DES"].estimates} == {"fibonacci", "tshirt"}
+    assert count(Label) >= 10 and count(issue_labels) > 100
+    assert count(IssueParent) >= 10 and count(IssueRelation) >= 2
+    rows = db.session.scalars(db.select(Issue)).all()
+    assert sum(i.due_date is not None for i in rows) >= 10
+    assert all(i.estimate in ESTIMATE_SCALES[i.team.estimates] for i in rows if i.estimate is not None)
+    assert any(i.sub_total for i in rows) and any(i.blocked for i in rows)
+    children = {p.issue_id: p.parent_id for p in db.session.scalars(db.select(IssueParent))}
+    assert not set(children) & set(children.values())  # one level deep: a parent is top-level
