@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from linear_web.services import comments, projects, teams
+from linear_web.services import comments, issues, labels, projects, teams
 
 from .conftest import endpoint_of
 
@@ -52,13 +52,16 @@ def hostile(f):
     project = f.project(t, admin, name="P " + PAYLOADS[2][:80], description=HOSTILE)
     issue = f.issue(t, admin, title=PAYLOADS[3] + " " + PAYLOADS[0], description=HOSTILE,
                     project_id=project, assignee_id=admin, status="todo")
-    comments.create_comment(admin, issue.id, HOSTILE)
+    comment = comments.create_comment(admin, issue.id, HOSTILE)
+    comments.update_comment(admin, comment.id, HOSTILE + " (edited)")
+    label = labels.create_label(admin, t.id, PAYLOADS[1][:50], description=HOSTILE)
+    issues.update_issue(admin, issue.id, {"label_ids": [str(label.id)]})
     return admin, t, issue
 
 
 PAGES = ["/team/XSS/issues", "/team/XSS/board", "/issue/XSS-1", "/team/XSS/projects", "/team/XSS/settings",
          "/team/XSS/dashboard", "/dashboard", "/search?q=alert", "/account", "/team/XSS/issues/new",
-         "/teams/new"]
+         "/teams/new", "/team/XSS/labels"]
 FRAGMENTS = [("/team/XSS/issues", "issue-list"), ("/team/XSS/board", "board"),
              ("/search?q=alert", "search-results"), ("/issue/XSS-1/attachments", "attachments")]
 # GET routes that render no stored user text as HTML, and why.

@@ -31,6 +31,12 @@ DESCRIPTION = """The JSON API of linear_web: the same rules as the web pages, th
   a repeat while the first is still running is 409.
 * **Lists** are `{"items", "next_cursor"}`; pass `cursor` back to get the next page (keyset, stable under inserts).
 * Wherever an issue id is taken, its identifier (`ENG-42`) works too.
+* **Live events**: `GET /api/v1/ws?token=…[&team_id=…]` (a WebSocket) sends one JSON object per change,
+  after commit, for your teams only: `{"type", "team_id", "actor_id", "at", "issue", …}`. Types:
+  `ISSUE_CREATED`, `ISSUE_UPDATED`, `ISSUE_DELETED` (`issue` is `{id, identifier}`), `COMMENT_CREATED` and
+  `COMMENT_UPDATED` (with the `comment`), `COMMENT_DELETED` (`comment` is `{id, issue_id}`), `LABEL_CREATED`,
+  `LABEL_UPDATED`, `LABEL_DELETED` (a `label`, `{id}` once deleted, and no `issue`). Attachment changes arrive
+  as `ISSUE_UPDATED`. Ignore types you do not know.
 """
 
 

@@ -337,9 +337,9 @@ class ActivityOut(Out):
     id: uuid.UUID
     issue_id: uuid.UUID
     actor: UserBrief
-    action: Literal["created", "updated", "commented", "attached"]
+    action: Literal["created", "updated", "commented", "attached", "deleted"]
     field: Literal["status", "priority", "title", "description", "assignee", "project", "labels", "parent",
-                   "due_date", "estimate", "relations"] | None
+                   "due_date", "estimate", "relations", "comment", "attachment"] | None
     old_value: str | None
     new_value: str | None
     created_at: Timestamp

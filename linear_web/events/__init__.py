@@ -24,26 +24,32 @@ class Kind:
 
     api: bool  # API sockets receive it (the contract's event types); else browser pages only
     changes_lists: bool  # changes what the team's issue lists show: data_version goes up
+    api_as: str | None = None  # the type API sockets see, when it is not the event's own
 
 
 ISSUE_CREATED = "ISSUE_CREATED"
 ISSUE_UPDATED = "ISSUE_UPDATED"
 ISSUE_DELETED = "ISSUE_DELETED"
 COMMENT_CREATED = "COMMENT_CREATED"
+COMMENT_UPDATED = "COMMENT_UPDATED"
+COMMENT_DELETED = "COMMENT_DELETED"  # the event keeps comment_id: receivers drop that comment
 LABEL_CREATED = "LABEL_CREATED"
 LABEL_UPDATED = "LABEL_UPDATED"
 LABEL_DELETED = "LABEL_DELETED"
-# Open issue pages update their attachments panel; lists show nothing of attachments.
+# Open issue pages update their attachments panel; lists show nothing of attachments. API sockets
+# hear it as ISSUE_UPDATED: the issue's attachments and activity changed.
 ATTACHMENTS_CHANGED = "ATTACHMENTS_CHANGED"
 KINDS: dict[str, Kind] = {
     ISSUE_CREATED: Kind(api=True, changes_lists=True),
     ISSUE_UPDATED: Kind(api=True, changes_lists=True),
     ISSUE_DELETED: Kind(api=True, changes_lists=True),
     COMMENT_CREATED: Kind(api=True, changes_lists=True),
+    COMMENT_UPDATED: Kind(api=True, changes_lists=False),  # lists show nothing of comments
+    COMMENT_DELETED: Kind(api=True, changes_lists=False),
     LABEL_CREATED: Kind(api=True, changes_lists=False),
     LABEL_UPDATED: Kind(api=True, changes_lists=True),  # rows show label names and colours
     LABEL_DELETED: Kind(api=True, changes_lists=True),
-    ATTACHMENTS_CHANGED: Kind(api=False, changes_lists=False),
+    ATTACHMENTS_CHANGED: Kind(api=True, changes_lists=False, api_as=ISSUE_UPDATED),
 }
 API_TYPES = tuple(t for t, k in KINDS.items() if k.api)
 

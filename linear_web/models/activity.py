@@ -16,7 +16,7 @@ class Activity(db.Model):
     id: Mapped[uuid.UUID] = uuid_pk()
     issue_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("issues.id", ondelete="CASCADE"), nullable=False)
     actor_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
-    action: Mapped[str] = mapped_column(String(16), nullable=False)  # created|updated|commented|attached
+    action: Mapped[str] = mapped_column(String(16), nullable=False)  # created|updated|commented|attached|deleted
     field: Mapped[str | None] = mapped_column(String(16))
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)

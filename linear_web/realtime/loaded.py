@@ -12,7 +12,8 @@ import json
 import threading
 from collections import OrderedDict
 
-from ..events import API_TYPES, COMMENT_CREATED, ISSUE_DELETED, LABEL_DELETED, Event
+from ..events import (API_TYPES, COMMENT_CREATED, COMMENT_DELETED, COMMENT_UPDATED, ISSUE_DELETED, LABEL_DELETED,
+                      Event)
 from ..models import Comment, Issue
 from ..services import delivery
 
@@ -80,7 +81,7 @@ def _load(event: Event) -> Loaded:
             if view.issue is None:
                 return view                   # deleted since: its ISSUE_DELETED follows
             view.team_id = str(view.issue.team_id)
-        if event.comment_id:
+        if event.comment_id and event.type != COMMENT_DELETED:
             view.comment = delivery.load_comment(session, event.comment_id)
         view.members = delivery.member_ids(session, view.team_id)
         if event.old_team_id and event.old_team_id != view.team_id:
@@ -112,13 +113,15 @@ def _message(view: Loaded) -> str | None:
     ev = view.event
     if ev.type not in API_TYPES:
         return None                           # a page-only event
-    msg = {"type": ev.type, "team_id": view.team_id, "actor_id": ev.actor_id, "at": ev.at}
+    msg = {"type": ev.kind.api_as or ev.type, "team_id": view.team_id, "actor_id": ev.actor_id, "at": ev.at}
     if ev.type == ISSUE_DELETED:
         msg["issue"] = {"id": ev.issue_id, "identifier": ev.identifier}
     else:
         msg["issue"] = view.issue.to_json()
-    if ev.type == COMMENT_CREATED:
+    if ev.type in (COMMENT_CREATED, COMMENT_UPDATED):
         if view.comment is None:
-            return None                       # deleted before delivery
+            return None                       # deleted before delivery: its COMMENT_DELETED follows
         msg["comment"] = view.comment.to_json()
+    elif ev.type == COMMENT_DELETED:
+        msg["comment"] = {"id": ev.comment_id, "issue_id": ev.issue_id}
     return json.dumps(msg)

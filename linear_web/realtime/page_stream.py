@@ -17,7 +17,7 @@ import time
 
 from flask import get_template_attribute, render_template
 
-from ..events import ATTACHMENTS_CHANGED, COMMENT_CREATED, ISSUE_DELETED, Event
+from ..events import ATTACHMENTS_CHANGED, COMMENT_CREATED, COMMENT_DELETED, COMMENT_UPDATED, ISSUE_DELETED, Event
 from ..events.broker import RESYNC, get_broker
 from ..events.presence import HEARTBEAT, PresenceChanged, presence
 from ..services import access, delivery
@@ -26,6 +26,9 @@ from .loaded import load
 from .stream import Close
 
 KINDS = ("list", "board", "issue", "dashboard")
+# Events that change only what an issue page shows (its timeline, its files): lists, boards and
+# dashboards ignore them.
+ISSUE_PAGE_ONLY = (COMMENT_CREATED, COMMENT_UPDATED, COMMENT_DELETED, ATTACHMENTS_CHANGED)
 
 
 def op(name: str, *args) -> str:
@@ -100,7 +103,7 @@ class PageStream:
 
     def _dashboard(self, event: Event) -> str:
         """Stats of one team (or all the user's teams): re-fetch on any change to its issues."""
-        if event.type in (COMMENT_CREATED, ATTACHMENTS_CHANGED):
+        if event.type in ISSUE_PAGE_ONLY:
             return ""
         view = load(event)
         for team_id, members in ((view.team_id, view.members), (event.old_team_id, view.old_members)):
@@ -118,7 +121,7 @@ class PageStream:
             return ""
         if event.type == ISSUE_DELETED:
             return render_template("live/team_page.html", kind=self.kind, deleted=event.identifier)
-        if event.type in (COMMENT_CREATED, ATTACHMENTS_CHANGED) or view.issue is None:
+        if event.type in ISSUE_PAGE_ONLY or view.issue is None:
             return ""
         return render_template("live/team_page.html", kind=self.kind, issue=view.issue)
 
@@ -138,6 +141,11 @@ class PageStream:
                 return ""
             return render_template("live/issue_comment.html", comment=view.comment)
         activities = view.extra(delivery.recent_activity, event.issue_id)
+        if event.type in (COMMENT_UPDATED, COMMENT_DELETED):
+            # An edit replaces the comment in place; a deletion removes it (the comment is
+            # None when it was deleted before delivery: remove it then too).
+            return render_template("live/issue_comment_changed.html", comment=view.comment,
+                                   comment_id=event.comment_id, activities=activities)
         if event.type == ATTACHMENTS_CHANGED:
             return render_template("live/issue_attachments.html", issue=view.issue, activities=activities,
                                    attachments=view.extra(delivery.issue_attachments, event.issue_id))

@@ -170,16 +170,24 @@ def rename(actor: User, ref, filename) -> Attachment:
     attachment = attachment_for(actor, ref)
     if filename is not None and not isinstance(filename, str):
         raise ValidationError({"filename": "The name must be text."})
-    attachment.filename = _checked_name(filename, "filename")
-    emit(Event.for_issue(events.ATTACHMENTS_CHANGED, issue_of(attachment), actor))
+    name = _checked_name(filename, "filename")
+    if name == attachment.filename:
+        return attachment
+    old, attachment.filename = attachment.filename, name
+    issue = issue_of(attachment)
+    db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action="updated", field="attachment",
+                            old_value=old, new_value=name))
+    emit(Event.for_issue(events.ATTACHMENTS_CHANGED, issue, actor))
     db.session.commit()
     return attachment
 
 
 def delete(actor: User, ref) -> Issue:
-    """Delete an attachment and then its file; returns its issue."""
+    """Delete an attachment (with a `deleted attachment` activity row) and then its file; returns its issue."""
     attachment = attachment_for(actor, ref)
     issue, storage_name = issue_of(attachment), attachment.storage_name
+    db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action="deleted", field="attachment",
+                            old_value=attachment.filename))
     db.session.delete(attachment)
     emit(Event.for_issue(events.ATTACHMENTS_CHANGED, issue, actor))
     db.session.commit()

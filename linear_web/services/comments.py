@@ -4,7 +4,7 @@ from sqlalchemy import select
 from .. import events
 from ..events import Event, emit
 from ..infra.extensions import db
-from ..models import Activity, Comment, User, utcnow
+from ..models import Activity, Comment, Issue, User, utcnow
 from ..vocabulary import BODY_MAX
 from . import access
 from .errors import Forbidden
@@ -43,20 +43,33 @@ def comment_for(actor: User, comment_ref, issue_ref=None) -> Comment:
 
 
 def update_comment(actor: User, comment_ref, body, *, issue_ref=None) -> Comment:
-    """Edit one's own comment."""
+    """Edit one's own comment: an `updated comment` activity row; COMMENT_UPDATED after commit.
+    Saving the same text again changes nothing."""
     comment = comment_for(actor, comment_ref, issue_ref)
     if comment.author_id != actor.id:
         raise Forbidden("Only the author can edit this comment.")
-    comment.body = _body(body)
+    body = _body(body)
+    if body == comment.body:
+        return comment
+    comment.body = body
     comment.updated_at = utcnow()
+    _record(actor, comment, "updated", events.COMMENT_UPDATED)
     db.session.commit()
     return comment
 
 
 def delete_comment(actor: User, comment_ref, *, issue_ref=None) -> None:
-    """Delete one's own comment."""
+    """Delete one's own comment: a `deleted comment` activity row; COMMENT_DELETED after commit."""
     comment = comment_for(actor, comment_ref, issue_ref)
     if comment.author_id != actor.id:
         raise Forbidden("Only the author can delete this comment.")
+    _record(actor, comment, "deleted", events.COMMENT_DELETED)
     db.session.delete(comment)
     db.session.commit()
+
+
+def _record(actor: User, comment: Comment, action: str, event_type: str) -> None:
+    """The activity row (the text is not copied: a deleted comment's words go with it) and the event."""
+    issue = db.session.get(Issue, comment.issue_id)
+    db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action=action, field="comment"))
+    emit(Event.for_issue(event_type, issue, actor, comment_id=str(comment.id)))

@@ -3,5 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from . import (account, attachments, boards, common, context, dashboard, home, issue_detail,  # noqa: E402,F401
-               issues, projects, search, teams)
+from . import (account, activity_words, attachments, boards, common, context, dashboard, home,  # noqa: E402,F401
+               issue_detail, issues, labels, projects, search, teams)

@@ -14,7 +14,7 @@ VOCABULARY = {name: getattr(vocabulary, name) for name in (
 
 
 NAV = [("web.issue_list", "Issues"), ("web.board", "Board"), ("web.project_list", "Projects"),
-       ("web.team_dashboard", "Dashboard"), ("web.team_settings", "Settings")]
+       ("web.team_dashboard", "Dashboard"), ("web.label_list", "Labels"), ("web.team_settings", "Settings")]
 
 
 @bp.record_once

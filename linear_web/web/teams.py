@@ -6,6 +6,7 @@ from . import htmx
 from ..services import access, teams as team_service
 from ..services.errors import Conflict, ServiceError, ValidationError
 from ..services.validation import parse_uuid
+from ..vocabulary import ESTIMATE_SCALE_LABELS, ESTIMATE_SCALES
 from . import bp
 from .common import load_team
 
@@ -40,7 +41,7 @@ def team_home(key):
 
 
 def _render_settings(team, *, status=200, team_form=None, team_errors=None, add_form=None,
-                     add_errors=None, members_error=None):
+                     add_errors=None, members_error=None, estimates_form=None, estimates_errors=None):
     """The settings page, or only its #team-members fragment when htmx targets it."""
     members = team_service.list_members(current_user, team.id)
     me = next((m for m in members if m.user_id == current_user.id), None)
@@ -48,7 +49,9 @@ def _render_settings(team, *, status=200, team_form=None, team_errors=None, add_
                    admin_count=sum(m.role == "admin" for m in members),
                    team_form=team_form or {"name": team.name, "description": team.description},
                    team_errors=team_errors or {}, add_form=add_form or {}, add_errors=add_errors or {},
-                   members_error=members_error)
+                   members_error=members_error, estimates_value=estimates_form or team.estimates,
+                   estimates_errors=estimates_errors or {}, scale_labels=ESTIMATE_SCALE_LABELS,
+                   scales=ESTIMATE_SCALES)
     template = "teams/_members.html" if htmx.targets(MEMBERS_ID) else "teams/settings.html"
     return render_template(template, **context), status
 
@@ -67,6 +70,20 @@ def team_settings(key):
         return _render_settings(team, status=422, team_form=form, team_errors=err.details)
     flash("Team settings saved.", "success")
     return redirect(url_for("web.team_settings", key=team.key), 303)
+
+
+@bp.post("/team/<key>/estimates")
+@login_required
+def team_estimates(key):
+    """Choose the team's estimate scale (admins); estimates already set are kept as they are."""
+    team = load_team(key)
+    choice = request.form.get("estimates", "")
+    try:
+        team_service.update_team(current_user, team.id, estimates=choice)
+    except ValidationError as err:
+        return _render_settings(team, status=422, estimates_form=choice, estimates_errors=err.details)
+    flash(f"Estimates: {ESTIMATE_SCALE_LABELS[team.estimates]}.", "success")
+    return redirect(url_for("web.team_settings", key=team.key, _anchor="estimates-heading"), 303)
 
 
 def _members_changed(team, message: str, *, whole_page: bool = False):

@@ -19,8 +19,9 @@ def test_comment_lifecycle(api, f):
     assert api(ada).patch(f"/api/v1/comments/{cid}", json={"body": "edited"}).json["body"] == "edited"
     assert api(ada).delete(f"/api/v1/comments/{cid}").status_code == 204
     assert [c["body"] for c in api(ada).get(f"/api/v1/issues/{issue.id}/comments").json["items"]] == ["second"]
-    actions = [a["action"] for a in api(ada).get(f"/api/v1/issues/{issue.id}/activity").json["items"]]
-    assert actions == ["created", "commented", "commented"]
+    history = [(a["action"], a["field"]) for a in api(ada).get(f"/api/v1/issues/{issue.id}/activity").json["items"]]
+    assert history == [("created", None), ("commented", None), ("commented", None), ("updated", "comment"),
+                       ("deleted", "comment")]
 
 
 def test_comment_validation(api, f):

@@ -137,7 +137,7 @@ def test_lost_listen_connection_resyncs_pages_and_restarts_api_sockets(f, socket
     assert "after the outage" in page.text(timeout=10)
 
 
-def test_issue_page_gets_attachment_changes_and_api_sockets_do_not(f, sockets, live_server):
+def test_issue_page_gets_attachment_changes_and_api_sockets_an_issue_update(f, sockets, live_server):
     import io
     from linear_web.services import attachments
     admin, member = f.user(name="Ada"), f.user(name="Bob")
@@ -155,7 +155,11 @@ def test_issue_page_gets_attachment_changes_and_api_sockets_do_not(f, sockets, l
     assert "renamed.txt" in page.text()
     attachments.delete(admin, added.id)
     html = page.text()
-    assert "renamed.txt" not in html and '<span class="badge" id="attachment-count">0</span>' in html
+    listing = html[:html.index("</ul>")]
+    assert "renamed.txt" not in listing and '<span class="badge" id="attachment-count">0</span>' in html
+    assert "deleted the attachment renamed.txt" in html                  # its timeline line
     issues.update_issue(admin, issue.id, {"title": "After the files"})
-    assert api.json()["type"] == "ISSUE_UPDATED"       # nothing about files came before it
-    assert 'id="card-' in board.text()                  # nor to the board
+    # API sockets hear each file change as an update of the issue (its activity changed), then the title.
+    said = [api.json() for _ in range(4)]
+    assert [m["type"] for m in said] == ["ISSUE_UPDATED"] * 4 and said[-1]["issue"]["title"] == "After the files"
+    assert 'id="card-' in board.text()                  # the board heard nothing about files

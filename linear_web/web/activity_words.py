@@ -1,0 +1,34 @@
+"""Helpers the timeline uses to put activity rows in words: short dates and label changes."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from . import bp
+
+
+@bp.app_template_filter("short_date")
+def short_date(value, today: date | None = None) -> str:
+    """"Dec 5" for a date of this year (UTC), "Dec 5, 2027" otherwise; a date or a YYYY-MM-DD string.
+    Text that is not a date is returned as it is."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    if value is None:
+        return ""
+    today = today or datetime.now(timezone.utc).date()
+    text = f"{value:%b} {value.day}"
+    return text if value.year == today.year else f"{text}, {value.year}"
+
+
+def _names(value: str | None) -> list[str]:
+    """The label names of an activity value ("Bug, UI", as services.labels stores a set)."""
+    return [n for n in (value or "").split(", ") if n]
+
+
+@bp.app_template_filter("label_changes")
+def label_changes(activity) -> tuple[list[str], list[str]]:
+    """(added, removed) label names of a `labels` activity row, each in the stored order."""
+    old, new = _names(activity.old_value), _names(activity.new_value)
+    return [n for n in new if n not in old], [n for n in old if n not in new]
