@@ -126,3 +126,10 @@ RELATION_STORAGE = {"blocks": ("blocks", True), "blocked_by": ("blocks", False),
                     "duplicated_by": ("duplicate_of", False)}
 RELATION_INVERSE = {"blocks": "blocked_by", "blocked_by": "blocks", "related": "related",
                     "duplicate_of": "duplicated_by", "duplicated_by": "duplicate_of"}
+
+# -- history -----------------------------------------------------------------------------------
+# What an Activity row records: its action, and for "updated"/"deleted" the field it touched
+# (None for a move to another team). The API's Activity schema and the timeline read these.
+ACTIVITY_ACTIONS = ("created", "updated", "commented", "attached", "deleted")
+ACTIVITY_FIELDS = ("status", "priority", "title", "description", "assignee", "project", "labels", "parent",
+                   "due_date", "estimate", "relations", "comment", "attachment")

@@ -12,7 +12,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, Strin
 from ..vocabulary import (BODY_MAX, DEFAULT_STATUS, DESCRIPTION_MAX, EMAIL_MAX, FILTER_TEXT_MAX, NAME_MAX,
                           NO_PRIORITY, PASSWORD_MAX_BYTES, PASSWORD_MIN, PRIORITIES, PRIORITY_LABELS, SEARCH_MAX,
                           TEAM_KEY_MAX, TEAM_KEY_MIN, TEAM_KEY_PATTERN, TITLE_MAX, StatusLiteral)
-from ..vocabulary import ESTIMATE_SCALES, LABEL_NAME_MAX, RELATION_CREATE_TYPES, RELATION_TYPES
+from ..vocabulary import (ACTIVITY_ACTIONS, ACTIVITY_FIELDS, ESTIMATE_SCALES, LABEL_NAME_MAX, RELATION_CREATE_TYPES,
+                          RELATION_TYPES)
 
 
 def _plain_text(value: str) -> str:
@@ -337,9 +338,8 @@ class ActivityOut(Out):
     id: uuid.UUID
     issue_id: uuid.UUID
     actor: UserBrief
-    action: Literal["created", "updated", "commented", "attached", "deleted"]
-    field: Literal["status", "priority", "title", "description", "assignee", "project", "labels", "parent",
-                   "due_date", "estimate", "relations", "comment", "attachment"] | None
+    action: Literal[ACTIVITY_ACTIONS]
+    field: Literal[ACTIVITY_FIELDS] | None
     old_value: str | None
     new_value: str | None
     created_at: Timestamp
