@@ -121,6 +121,8 @@ class PageStream:
             return ""
         if event.type == ISSUE_DELETED:
             return render_template("live/team_page.html", kind=self.kind, deleted=event.identifier)
+        if event.label_id:  # a label renamed, recoloured or deleted: rows and cards show it
+            return op("refresh") if event.kind.changes_lists else ""
         if event.type in ISSUE_PAGE_ONLY or view.issue is None:
             return ""
         return render_template("live/team_page.html", kind=self.kind, issue=view.issue)

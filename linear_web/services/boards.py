@@ -11,17 +11,20 @@ from ..models import Issue, Team, User
 from ..vocabulary import STATUSES
 from . import access, issues
 from .errors import NotFound, ValidationError
-from .issue_queries import IssueFilters, count_by_status, filtered
+from .issue_queries import IssueFilters, filtered, totals_by_status
 from .validation import check_status, check_version, raise_if
 
 # A column shows at most this many cards (the count still says how many match).
 COLUMN_LIMIT = 200
 # What a card shows, and nothing more: descriptions, timestamps and password hashes of a
-# thousand rows were most of the board's time. Projects are never read on a card.
+# thousand rows were most of the board's time. Projects are never read on a card. The planning
+# facts (labels, blocked, sub-issue progress) are correlated subqueries of the same SELECT; left
+# out of load_only they would be loaded one card at a time.
 CARD_COLUMNS = (
     load_only(Issue.id, Issue.team_id, Issue.number, Issue.title, Issue.status, Issue.priority,
-              Issue.assignee_id, Issue.position, Issue.version),
-    joinedload(Issue.team).load_only(Team.id, Team.key),
+              Issue.assignee_id, Issue.position, Issue.version, Issue.due_date, Issue.estimate,
+              Issue.label_summary, Issue.blocked, Issue.sub_total, Issue.sub_done),
+    joinedload(Issue.team).load_only(Team.id, Team.key, Team.estimates),
     joinedload(Issue.assignee).load_only(User.id, User.name, User.email),
     raiseload(Issue.project),
 )
@@ -32,6 +35,7 @@ class Column:
     status: str
     cards: list[Issue]
     total: int
+    points: int = 0  # sum of the estimates of every matching issue (not only the cards shown)
 
     @property
     def hidden(self) -> int:
@@ -53,8 +57,8 @@ def board_columns(actor: User, team: Team, filters: IssueFilters, *, limit: int 
     by_status: dict[str, list[Issue]] = {s: [] for s in STATUSES}
     for issue in db.session.scalars(stmt).unique():
         by_status[issue.status].append(issue)
-    counts = count_by_status(actor, filters)
-    return [Column(s, by_status[s], counts[s]) for s in STATUSES]
+    counts, points = totals_by_status(actor, filters)
+    return [Column(s, by_status[s], counts[s], points[s]) for s in STATUSES]
 
 
 def _neighbour(actor: User, team: Team, ref, field: str):

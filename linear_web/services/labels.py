@@ -83,11 +83,16 @@ def label_for(actor: User, ref) -> Label:
     return label
 
 
+def labels_of(team_id):
+    """The select of a team's labels by name, without an access check: for callers that made it
+    (list_labels, the pages' pickers of a team loaded through access)."""
+    return select(Label).where(Label.team_id == team_id).order_by(func.lower(Label.name), Label.id)
+
+
 def list_labels(actor: User, team_ref) -> list[Label]:
     """The team's labels by name."""
     team = access.team_for(actor, team_ref)
-    return list(db.session.scalars(select(Label).where(Label.team_id == team.id)
-                                   .order_by(func.lower(Label.name), Label.id)))
+    return list(db.session.scalars(labels_of(team.id)))
 
 
 def label_counts(actor: User, team_ref) -> list[tuple[Label, int]]:

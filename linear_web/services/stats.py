@@ -50,6 +50,22 @@ class TeamFigures(StatusFigures):
     team: Team
     by_status: dict = field(default_factory=lambda: {s: 0 for s in STATUSES})
     by_priority: dict = field(default_factory=lambda: {p: 0 for p in PRIORITIES})
+    points_by_status: dict = field(default_factory=lambda: {s: 0 for s in STATUSES})
+
+    @property
+    def points_total(self) -> int:
+        """Sum of the estimates of the issues that count (all but canceled)."""
+        return sum(self.points_by_status[s] for s in COUNTED_STATUSES)
+
+    @property
+    def points_done(self) -> int:
+        """Sum of the estimates of those done."""
+        return self.points_by_status[DONE]
+
+    @property
+    def uses_estimates(self) -> bool:
+        """Worth showing points: the team has an estimate scale, or some issue carries an estimate."""
+        return self.team.estimates != "none" or any(self.points_by_status.values())
 
     @property
     def progress(self) -> float:
@@ -108,14 +124,17 @@ def team_stats(actor: User, team_ref=None) -> Stats:
 
 
 def _stats_for(teams: list[Team]) -> Stats:
+    """Counts by status and priority and the sum of estimates by status, in one GROUP BY."""
     figures = {t.id: TeamFigures(t) for t in teams}
     if figures:
-        stmt = (select(Issue.team_id, Issue.status, Issue.priority, func.count())
+        stmt = (select(Issue.team_id, Issue.status, Issue.priority, func.count(),
+                       func.coalesce(func.sum(Issue.estimate), 0))
                 .where(Issue.team_id.in_(list(figures)))
                 .group_by(Issue.team_id, Issue.status, Issue.priority))
-        for team_id, status, priority, n in db.session.execute(stmt):
+        for team_id, status, priority, n, points in db.session.execute(stmt):
             figures[team_id].by_status[status] += n
             figures[team_id].by_priority[priority] += n
+            figures[team_id].points_by_status[status] += int(points)
     return Stats(list(figures.values()))
 
 

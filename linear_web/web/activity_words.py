@@ -1,15 +1,19 @@
-"""Helpers the timeline uses to put activity rows in words: short dates and label changes."""
+"""Dates and activity rows in words: short dates (rows, cards, the timeline) and label changes."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 
+from ..services.issue_queries import today as utc_today
 from . import bp
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not the locale's
 
 
 @bp.app_template_filter("short_date")
 def short_date(value, today: date | None = None) -> str:
     """"Dec 5" for a date of this year (UTC), "Dec 5, 2027" otherwise; a date or a YYYY-MM-DD string.
-    Text that is not a date is returned as it is."""
+    Text that is not a date is returned as it is. Due dates on rows, cards and the issue page and
+    the timeline's lines all read this."""
     if isinstance(value, str):
         try:
             value = date.fromisoformat(value)
@@ -17,8 +21,8 @@ def short_date(value, today: date | None = None) -> str:
             return value
     if value is None:
         return ""
-    today = today or datetime.now(timezone.utc).date()
-    text = f"{value:%b} {value.day}"
+    today = today or utc_today()
+    text = f"{MONTHS[value.month - 1]} {value.day}"
     return text if value.year == today.year else f"{text}, {value.year}"
 
 

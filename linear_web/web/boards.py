@@ -3,11 +3,11 @@ from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 
 from . import htmx
-from ..services import boards, projects, teams
+from ..services import boards
 from ..services.errors import Conflict, ValidationError
 from ..services.issue_queries import IssueFilters
 from . import bp, counts
-from .common import load_team
+from .common import load_team, pickers
 
 
 def _filters(team):
@@ -29,9 +29,7 @@ def board(key):
     context = dict(team=team, columns=columns, filters=filters, errors=errors)
     if htmx.targets("board"):
         return render_template("boards/_board.html", **context), status
-    members = [m.user for m in teams.list_members(current_user, team.id)]
-    return render_template("boards/board.html", members=members,
-                           projects=projects.list_projects(current_user, team.id),
+    return render_template("boards/board.html", **pickers(team),
                            action_url=url_for("web.board", key=team.key), target="#board", **context), status
 
 

@@ -1,16 +1,17 @@
 """What every team page shares: the current team, the pickers, issue URLs, ages, plurals, initials,
-filter URLs."""
+due dates, estimates, filter URLs."""
 from datetime import datetime, timezone
 
 from flask import g, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from ..infra.extensions import db
 from ..models.user import initials as name_initials
-from ..services import access, projects as project_service, teams as team_service
-from ..services.issue_queries import IssueFilters
+from ..services import access, labels as label_service, projects as project_service, teams as team_service
+from ..services.issue_queries import IssueFilters, today
+from ..vocabulary import OPEN_STATUSES, estimate_label
 from . import bp
-
 
 def load_team(key: str):
     """The current team for a team-scoped page (NotFound for outsiders) and the sidebar."""
@@ -20,9 +21,11 @@ def load_team(key: str):
 
 
 def pickers(team) -> dict:
-    """Members and projects of the team, for filters, forms and property pickers."""
-    members = [m.user for m in team_service.list_members(current_user, team.id)]
-    return {"members": members, "projects": project_service.list_projects(current_user, team.id)}
+    """Members, projects and labels of the team, for filters, forms and property pickers: one query
+    each. The team came through access (load_team, or a visible issue's team), so no second check."""
+    members = [m.user for m in db.session.scalars(team_service.members_of(team.id)).unique()]
+    return {"members": members, "projects": list(db.session.scalars(project_service.projects_of([team.id]))),
+            "labels": list(db.session.scalars(label_service.labels_of(team.id)))}
 
 
 @bp.app_template_global()
@@ -52,6 +55,15 @@ def age(value: datetime, suffix: bool = False) -> str:
 def plural(count: int, noun: str) -> str:
     """"1 issue", "2 issues": the one plural rule of the pages and of their flash messages."""
     return f"{count} {noun if count == 1 else noun + 's'}"
+
+
+@bp.app_template_global()
+def is_overdue(issue) -> bool:
+    """Due before today (UTC) and still open: what the `overdue` filter selects."""
+    return issue.due_date is not None and issue.status in OPEN_STATUSES and issue.due_date < today()
+
+
+bp.add_app_template_global(estimate_label, "estimate_label")
 
 
 @bp.app_template_filter("initials")

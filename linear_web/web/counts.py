@@ -1,4 +1,5 @@
-"""Counts sent again after a change: the list's group counts and the board's column counts, as
+"""Counts sent again after a change: the list's group counts and the board's column counts (with
+their sums of estimates), as
 out-of-band fragments for the page the htmx request came from (HX-Current-URL), with its filters.
 One grouped count query each, so the page never keeps counts of its own. Refused filters count as
 none, as the board then shows every issue (the list shows only the message, so no counts)."""
@@ -10,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..vocabulary import STATUSES
 from ..services.errors import ValidationError
-from ..services.issue_queries import IssueFilters, count_by_status
+from ..services.issue_queries import IssueFilters, totals_by_status
 from . import htmx
 
 
@@ -32,12 +33,14 @@ def list_counts(team) -> str:
         return ""
     filters = found[0]
     statuses = [s for s in STATUSES if not filters.statuses or s in filters.statuses]
-    return render_template("issues/_counts.html", counts=count_by_status(current_user, filters), statuses=statuses)
+    counts, points = totals_by_status(current_user, filters)
+    return render_template("issues/_counts.html", counts=counts, points=points, team=team, statuses=statuses)
 
 
 def board_counts(team) -> str:
-    """Every column count of the board page, out of band ("" elsewhere)."""
+    """Every column count (and sum of estimates) of the board page, out of band ("" elsewhere)."""
     found = page_filters(team, "web.board")
     if found is None:
         return ""
-    return render_template("boards/_counts.html", counts=count_by_status(current_user, found[0]))
+    counts, points = totals_by_status(current_user, found[0])
+    return render_template("boards/_counts.html", counts=counts, points=points, team=team)

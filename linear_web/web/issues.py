@@ -26,15 +26,16 @@ FIRST_PAGE = 25
 FORM_FIELDS = ("title", "description", "status", "priority", "assignee_id", "project_id")
 BULK_FIELDS = {"set_status": "status", "set_priority": "priority", "set_assignee": "assignee_id",
                "set_project": "project_id"}
+BULK_LABELS = ("add_label_ids", "remove_label_ids")
 
 
 def _grouped(filters: IssueFilters) -> dict:
-    """Counts per status and the first page of each shown group (a fixed number of queries)."""
-    counts = queries.count_by_status(current_user, filters)
+    """Counts and estimate sums per status, the first page of each shown group (fixed queries)."""
+    counts, points = queries.totals_by_status(current_user, filters)
     shown = [s for s in STATUSES if not filters.statuses or s in filters.statuses]
     groups = [(s, queries.list_issues(current_user, replace(filters, statuses=[s]), limit=FIRST_PAGE)
                if counts[s] else Page([], None)) for s in shown]
-    return {"groups": groups, "counts": counts, "errors": {}}
+    return {"groups": groups, "counts": counts, "points": points, "errors": {}}
 
 
 def _list_response(team, filters: IssueFilters, data: dict, status: int = 200):
@@ -81,7 +82,7 @@ def _invalid(team, err: ValidationError, more: bool):
     """Bad filters or cursor: the error in place of the rows, status 422."""
     if more:
         return render_template("issues/_more.html", errors=err.details), 422
-    empty = {"groups": [], "counts": {}, "errors": err.details}
+    empty = {"groups": [], "counts": {}, "points": {}, "errors": err.details}
     return _list_response(team, IssueFilters(team_id=team.id), empty, 422)
 
 
@@ -137,13 +138,14 @@ def issue_create(key):
 @bp.post("/team/<key>/issues/bulk")
 @login_required
 def issue_bulk(key):
-    """Set status, priority, assignee or project of the selected issues at once."""
+    """Set status, priority, assignee or project, add or remove labels, of the selected issues at once."""
     team = load_team(key)
     try:
         filters = IssueFilters.from_args(request.form, team_id=team.id)
         change = {BULK_FIELDS[k]: (None if v == "none" and k in ("set_assignee", "set_project") else v)
                   for k, v in request.form.items() if k in BULK_FIELDS and v != ""}
-        raise_if({} if change else {"change": "Choose a status, priority, assignee or project to set."})
+        change.update({k: ids for k in BULK_LABELS if (ids := [v for v in request.form.getlist(k) if v])})
+        raise_if({} if change else {"change": "Choose a status, priority, assignee, project or labels to change."})
         done = issue_service.bulk_update(current_user, request.form.getlist("ids"), change)
     except ValidationError as err:
         return _bulk_failed(team, err)

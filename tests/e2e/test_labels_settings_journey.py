@@ -24,7 +24,8 @@ def errors(page):
 
 
 def _dot_colour(chip) -> str:
-    return chip.locator(".label-chip-dot").evaluate("el => getComputedStyle(el).backgroundColor")
+    """The colour of the chip's dot (its ::before), as the browser paints it."""
+    return chip.evaluate("el => getComputedStyle(el, '::before').backgroundColor")
 
 
 def test_create_rename_recolour_count_and_delete_a_label(page, f, errors, tmp_path):
@@ -68,7 +69,7 @@ def test_create_rename_recolour_count_and_delete_a_label(page, f, errors, tmp_pa
     row.get_by_label("Custom colour, #rrggbb").fill("#14b8a6")
     row.get_by_role("button", name="Save").click()
     row = page.locator(f"#label-{label.id}")
-    expect(row.locator(".label-chip-name")).to_have_text("Defect")
+    expect(row.locator(".label-chip")).to_have_text("Defect")
     expect(row.locator(".label-row-count")).to_have_text("2 issues")
     expect(row.locator(".label-chip")).to_have_attribute("data-label-color", "#14b8a6")
     assert _dot_colour(row.locator(".label-chip")) == "rgb(20, 184, 166)"

@@ -163,3 +163,31 @@ def test_issue_page_gets_attachment_changes_and_api_sockets_an_issue_update(f, s
     said = [api.json() for _ in range(4)]
     assert [m["type"] for m in said] == ["ISSUE_UPDATED"] * 4 and said[-1]["issue"]["title"] == "After the files"
     assert 'id="card-' in board.text()                  # the board heard nothing about files
+
+
+def test_label_changes_refresh_lists_and_boards(f, sockets, live_server):
+    from linear_web.services import labels
+    admin = f.user()
+    team = f.team(admin, key="LBL")
+    label = labels.create_label(admin, team.id, "Bug")
+    f.issue(team, admin, label_ids=[str(label.id)])
+    list_sock = page_socket(sockets, live_server, admin, "list", team)
+    board_sock = page_socket(sockets, live_server, admin, "board", team)
+    labels.create_label(admin, team.id, "Unused")          # a new label changes no row: nothing
+    assert list_sock.nothing() and board_sock.nothing()
+    labels.update_label(admin, label.id, name="Defect", color="#22c55e")
+    assert list_sock.text() == board_sock.text() == '<div data-live="refresh"></div>'
+    labels.delete_label(admin, label.id)
+    pushed = [list_sock.text(), list_sock.text()]          # the issue's update, then the label's
+    assert 'id="issue-LBL-1"' in pushed[0] and "Defect" not in pushed[0]
+    assert pushed[1] == '<div data-live="refresh"></div>'
+
+
+def test_label_events_of_another_team_are_not_pushed(f, sockets, live_server):
+    from linear_web.services import labels
+    admin, other = f.user(), f.user()
+    mine, theirs = f.team(admin, key="MINE"), f.team(other, key="THRS")
+    label = labels.create_label(other, theirs.id, "Theirs")
+    sock = page_socket(sockets, live_server, admin, "list", mine)
+    labels.update_label(other, label.id, name="Renamed")
+    assert sock.nothing()

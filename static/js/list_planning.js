@@ -1,0 +1,26 @@
+// Planning on the issue list and the board: short filter URLs, the bulk bar's label menus. (Label
+// chip colours: static/js/labels.js, loaded on every page.)
+//   - The filter form drops empty planning parameters (due window), so a copied URL stays short.
+//   - After a bulk change succeeds, the label menus are cleared and closed (the rows are new).
+(function () {
+  "use strict";
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!event.detail.elt || event.detail.elt.id !== "issue-filters") return;
+    const params = event.detail.parameters;
+    ["due_after", "due_before", "parent_id", "overdue"].forEach(function (name) {
+      if (params[name] === "") delete params[name];
+    });
+    // The board page has no issues.js: drop its empty standard filters here as well.
+    ["q", "assignee", "project_id"].forEach(function (name) {
+      if (params[name] === "") delete params[name];
+    });
+    if (params.sort === "-created_at") delete params.sort;
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const form = event.detail.elt;
+    if (!form || form.id !== "issue-bulk" || !event.detail.successful) return;
+    form.querySelectorAll(".bulk-labels input[type=checkbox]:checked").forEach(function (box) { box.checked = false; });
+    form.querySelectorAll("details.bulk-labels[open]").forEach(function (menu) { menu.open = false; });
+  });
+})();
