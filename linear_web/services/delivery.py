@@ -74,3 +74,35 @@ def recent_activity(session: Session, issue_id, limit: int = RECENT_ACTIVITY) ->
 def issue_attachments(session: Session, issue_id) -> list[Attachment]:
     """The issue's attachments as its page lists them (oldest first, uploaders joined)."""
     return list(session.scalars(attachments_of(parse_uuid(issue_id))))
+
+
+class Planning:
+    """An issue's planning sections as every viewer may see them before the per-viewer filter:
+    its parent, sub-issues (both in the issue's team) and relations (the other issue in any team)."""
+
+    def __init__(self, parent: Issue | None, children: list[Issue], relations: list):
+        self.parent, self.children, self.relations = parent, children, relations
+
+    def issue_ids(self) -> set[str]:
+        """The issues these sections show: a change to one of them changes the sections."""
+        return {str(i.id) for i in self.children} | {str(r.other.id) for r in self.relations}
+
+    def other_team_ids(self) -> set[str]:
+        return {str(r.other.team_id) for r in self.relations}
+
+    def seen_by(self, team_ids_member: set[str]) -> dict:
+        """The template context for a viewer who is a member of the given teams (of other_team_ids)."""
+        return {"parent": self.parent, "children": self.children,
+                "relations": [r for r in self.relations if str(r.other.team_id) in team_ids_member]}
+
+
+def issue_planning(session: Session, issue_id) -> Planning | None:
+    """Parent, sub-issues and relations of an issue (three queries); None once it is deleted."""
+    from .planning import children_of
+    from .relations import relation_views
+    issue = load_issue(session, issue_id)
+    if issue is None:
+        return None
+    parent = session.get(Issue, issue.parent_id) if issue.parent_id else None
+    children = list(session.scalars(children_of(issue.id)).unique())
+    return Planning(parent, children, relation_views(session, issue.id))

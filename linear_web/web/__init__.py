@@ -3,5 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from . import (account, attachments, boards, common, context, dashboard, home, issue_detail,  # noqa: E402,F401
+from . import (account, attachments, boards, common, context, dashboard, home, issue_detail, issue_planning,  # noqa: E402,F401
                issues, projects, search, teams)
