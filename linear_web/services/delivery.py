@@ -80,8 +80,8 @@ class Planning:
     """An issue's planning sections as every viewer may see them before the per-viewer filter:
     its parent, sub-issues (both in the issue's team) and relations (the other issue in any team)."""
 
-    def __init__(self, parent: Issue | None, children: list[Issue], relations: list):
-        self.parent, self.children, self.relations = parent, children, relations
+    def __init__(self, issue: Issue, parent: Issue | None, children: list[Issue], relations: list):
+        self.issue, self.parent, self.children, self.relations = issue, parent, children, relations
 
     def issue_ids(self) -> set[str]:
         """The issues these sections show: a change to one of them changes the sections."""
@@ -105,4 +105,14 @@ def issue_planning(session: Session, issue_id) -> Planning | None:
         return None
     parent = session.get(Issue, issue.parent_id) if issue.parent_id else None
     children = list(session.scalars(children_of(issue.id)).unique())
-    return Planning(parent, children, relation_views(session, issue.id))
+    return Planning(issue, parent, children, relation_views(session, issue.id))
+
+
+def planning_issue_ids(session: Session, issue_id) -> set[str]:
+    """Ids of the sub-issues and related issues an issue page shows (an open page watches them)."""
+    from ..models import IssueParent, IssueRelation
+    iid = parse_uuid(issue_id)
+    children = session.scalars(select(IssueParent.issue_id).where(IssueParent.parent_id == iid))
+    pairs = session.execute(select(IssueRelation.source_id, IssueRelation.target_id)
+                            .where((IssueRelation.source_id == iid) | (IssueRelation.target_id == iid)))
+    return {str(c) for c in children} | {str(a if b == iid else b) for a, b in pairs}
