@@ -61,9 +61,11 @@ def hostile(f):
 
 PAGES = ["/team/XSS/issues", "/team/XSS/board", "/issue/XSS-1", "/team/XSS/projects", "/team/XSS/settings",
          "/team/XSS/dashboard", "/dashboard", "/search?q=alert", "/account", "/team/XSS/issues/new",
-         "/teams/new", "/team/XSS/labels"]
+         "/teams/new", "/team/XSS/labels", "/issue/XSS-1/picker?kind=labels"]
 FRAGMENTS = [("/team/XSS/issues", "issue-list"), ("/team/XSS/board", "board"),
-             ("/search?q=alert", "search-results"), ("/issue/XSS-1/attachments", "attachments")]
+             ("/search?q=alert", "search-results"), ("/issue/XSS-1/attachments", "attachments"),
+             ("/issue/XSS-1/relations/candidates?q=alert", "relation-candidates"),
+             ("/issue/XSS-1/picker?kind=parent&q=alert", "parent-candidates")]
 # GET routes that render no stored user text as HTML, and why.
 NOT_PAGES = {"web.home": "a redirect", "web.team_home": "a redirect",
              "web.issue_export": "CSV: tests/web/test_issue_export.py checks formula escaping",

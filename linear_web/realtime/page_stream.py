@@ -45,6 +45,8 @@ class PageStream:
         self.team_id, self.kind, self.issue_id = team_id, kind, issue_id
         self._presence_key: str | None = None
         self._viewers_shown: list[dict] | None = None   # None: not an issue page, no viewer list
+        # Issue page: the sub-issues and related issues it shows; their changes update its sections.
+        self._shown_ids: set[str] = set()
         self._heartbeat = 0.0
 
     @classmethod
@@ -72,6 +74,8 @@ class PageStream:
             self._presence_key = presence.join(get_broker(), self.issue_id, self.user_id, self.user_name)
             self._heartbeat = time.monotonic()
             self._viewers_shown = self._other_viewers()
+            with delivery.session() as session:
+                self._shown_ids = delivery.planning_issue_ids(session, self.issue_id)
         return [render_template("live/opened.html", viewers=self._viewers_shown)]
 
     def idle(self) -> list[str]:
@@ -130,7 +134,7 @@ class PageStream:
     def _issue_page(self, event: Event) -> str:
         """The issue page: title, description, properties, new timeline entries."""
         if event.issue_id != self.issue_id:
-            return ""
+            return self._planning_change(event)
         if event.type == ISSUE_DELETED:
             return op("gone", "This issue was deleted.")
         view = load(event)
@@ -153,7 +157,38 @@ class PageStream:
                                    attachments=view.extra(delivery.issue_attachments, event.issue_id))
         return render_template("live/issue_fields.html", issue=view.issue, activities=activities,
                                form={}, errors={}, message=None,
-                               **view.extra(delivery.team_pickers, view.team_id))
+                               **view.extra(delivery.team_pickers, view.team_id),
+                               **{k: v for k, v in self._planning(view).items() if k != "page_issue"})
+
+    def _planning_change(self, event: Event) -> str:
+        """Another issue changed: when it is one of this page's sub-issues or related issues (or
+        has just become a sub-issue), the page's sub-issues, progress and relations follow."""
+        if event.type in (COMMENT_CREATED, ATTACHMENTS_CHANGED):
+            return ""
+        if event.issue_id not in self._shown_ids:
+            if event.type == ISSUE_DELETED or event.team_id != self.team_id:
+                return ""
+            view = load(event)
+            if view.issue is None or str(view.issue.parent_id or "") != self.issue_id:
+                return ""
+        else:
+            view = load(event)
+        if self.user_id not in view.extra(delivery.member_ids, self.team_id):
+            return ""
+        planning = self._planning(view)
+        if not planning:
+            return ""
+        return render_template("live/issue_planning.html", issue=planning.pop("page_issue"), **planning)
+
+    def _planning(self, view) -> dict:
+        """This page's breadcrumb, parent, sub-issues and relations as its viewer may see them
+        (loaded once per event per process; relations to teams the viewer left are dropped)."""
+        planning = view.extra(delivery.issue_planning, self.issue_id)
+        if planning is None:
+            return {}
+        self._shown_ids = planning.issue_ids()
+        teams = {t for t in planning.other_team_ids() if self.user_id in view.extra(delivery.member_ids, t)}
+        return {"planning": True, "page_issue": planning.issue, **planning.seen_by(teams)}
 
     def _presence_update(self) -> list[str]:
         """The viewer list, when who *else* is here changed (our own join is no news)."""

@@ -74,3 +74,45 @@ def recent_activity(session: Session, issue_id, limit: int = RECENT_ACTIVITY) ->
 def issue_attachments(session: Session, issue_id) -> list[Attachment]:
     """The issue's attachments as its page lists them (oldest first, uploaders joined)."""
     return list(session.scalars(attachments_of(parse_uuid(issue_id))))
+
+
+class Planning:
+    """An issue's planning sections as every viewer may see them before the per-viewer filter:
+    its parent, sub-issues (both in the issue's team) and relations (the other issue in any team)."""
+
+    def __init__(self, issue: Issue, parent: Issue | None, children: list[Issue], relations: list):
+        self.issue, self.parent, self.children, self.relations = issue, parent, children, relations
+
+    def issue_ids(self) -> set[str]:
+        """The issues these sections show: a change to one of them changes the sections."""
+        return {str(i.id) for i in self.children} | {str(r.other.id) for r in self.relations}
+
+    def other_team_ids(self) -> set[str]:
+        return {str(r.other.team_id) for r in self.relations}
+
+    def seen_by(self, team_ids_member: set[str]) -> dict:
+        """The template context for a viewer who is a member of the given teams (of other_team_ids)."""
+        return {"parent": self.parent, "children": self.children,
+                "relations": [r for r in self.relations if str(r.other.team_id) in team_ids_member]}
+
+
+def issue_planning(session: Session, issue_id) -> Planning | None:
+    """Parent, sub-issues and relations of an issue (three queries); None once it is deleted."""
+    from .planning import children_of
+    from .relations import relation_views
+    issue = load_issue(session, issue_id)
+    if issue is None:
+        return None
+    parent = session.get(Issue, issue.parent_id) if issue.parent_id else None
+    children = list(session.scalars(children_of(issue.id)).unique())
+    return Planning(issue, parent, children, relation_views(session, issue.id))
+
+
+def planning_issue_ids(session: Session, issue_id) -> set[str]:
+    """Ids of the sub-issues and related issues an issue page shows (an open page watches them)."""
+    from ..models import IssueParent, IssueRelation
+    iid = parse_uuid(issue_id)
+    children = session.scalars(select(IssueParent.issue_id).where(IssueParent.parent_id == iid))
+    pairs = session.execute(select(IssueRelation.source_id, IssueRelation.target_id)
+                            .where((IssueRelation.source_id == iid) | (IssueRelation.target_id == iid)))
+    return {str(c) for c in children} | {str(a if b == iid else b) for a, b in pairs}

@@ -85,15 +85,24 @@ def list_relations(actor: User, issue_ref) -> list[RelationView]:
 
 def relations_of(actor: User, issue: Issue) -> list[RelationView]:
     """Relations of an issue already checked visible; only other issues the actor may see."""
+    return relation_views(db.session, issue.id, team_ids=access.team_ids_of(actor))
+
+
+def relation_views(session, issue_id, *, team_ids=None) -> list[RelationView]:
+    """The relations of issue `issue_id` read from its side, oldest first, in one query; with
+    `team_ids` (a subquery) only those whose other issue is in one of those teams. Live delivery
+    passes no teams and filters per receiver."""
     other = aliased(Issue)
     stmt = (select(IssueRelation, other)
             .join(other, or_(other.id == IssueRelation.source_id, other.id == IssueRelation.target_id))
-            .where(or_(IssueRelation.source_id == issue.id, IssueRelation.target_id == issue.id),
-                   other.id != issue.id, other.team_id.in_(access.team_ids_of(actor)))
+            .where(or_(IssueRelation.source_id == issue_id, IssueRelation.target_id == issue_id),
+                   other.id != issue_id)
             .order_by(IssueRelation.created_at, IssueRelation.id))
+    if team_ids is not None:
+        stmt = stmt.where(other.team_id.in_(team_ids))
     out = []
-    for relation, related in db.session.execute(stmt):
-        from_source = relation.source_id == issue.id
+    for relation, related in session.execute(stmt):
+        from_source = relation.source_id == issue_id
         out.append(RelationView(relation, relation.type if from_source else RELATION_INVERSE[relation.type], related))
     return out
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 bp = Blueprint("web", __name__)
 
 from . import (account, activity_words, attachments, boards, common, context, dashboard, home,  # noqa: E402,F401
-               issue_detail, issues, labels, projects, search, teams)
+               issue_detail, issue_planning, issues, labels, projects, search, teams)

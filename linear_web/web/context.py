@@ -10,7 +10,8 @@ from . import bp
 # JavaScript reads it from data attributes these templates render.
 VOCABULARY = {name: getattr(vocabulary, name) for name in (
     "STATUSES", "STATUS_LABELS", "STATUS_ICONS", "OPEN_STATUSES", "COUNTED_STATUSES", "DONE", "PRIORITIES",
-    "PRIORITY_LABELS", "PRIORITY_MENU", "NO_PRIORITY", "HIGH_PRIORITY")}
+    "PRIORITY_LABELS", "PRIORITY_MENU", "NO_PRIORITY", "HIGH_PRIORITY", "RELATION_TYPES", "RELATION_CREATE_TYPES",
+    "RELATION_LABELS", "ESTIMATE_SCALES", "ESTIMATE_SCALE_LABELS")}
 
 
 NAV = [("web.issue_list", "Issues"), ("web.board", "Board"), ("web.project_list", "Projects"),

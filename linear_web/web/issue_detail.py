@@ -9,7 +9,7 @@ from ..vocabulary import parse_identifier
 from . import bp, counts
 from .common import pickers
 
-UPDATE_FIELDS = ("title", "description", "status", "priority", "assignee_id", "project_id")
+UPDATE_FIELDS = ("title", "description", "status", "priority", "assignee_id", "project_id", "due_date", "estimate")
 FRAGMENTS = {"issue-title": "issues/_title.html", "issue-description": "issues/_description.html",
              "issue-properties": "issues/_properties.html"}
 
@@ -25,7 +25,8 @@ def detail_page(ref, status: int = 200, *, issue=None, **extra):
     """The full issue page (fixed number of queries), with optional form state and errors."""
     issue = issue or issue_service.issue_detail(current_user, ref)
     g.current_team = issue.team
-    ctx = {"form": {}, "errors": {}, "message": None, **pickers(issue.team), **extra}
+    from .issue_planning import planning_context
+    ctx = {"form": {}, "errors": {}, "message": None, **pickers(issue.team), **planning_context(issue), **extra}
     return render_template("issues/detail.html", issue=issue, timeline=timeline(issue), **ctx), status
 
 

@@ -1,4 +1,5 @@
-// Issue list and issue page: keyboard selection (j/k/Enter/x), property pickers (s/p/a), bulk bar,
+// Issue list and issue page: keyboard selection (j/k/Enter/x), property pickers (s/p/a; planning
+// pickers l/Shift+P/Shift+D/e through static/js/planning.js), bulk bar,
 // in-place edits, copy link. Loaded by issues/list.html and issues/detail.html; no inline scripts.
 (function () {
   "use strict";
@@ -148,6 +149,22 @@
   bind("s", function () { return openPicker("status"); }, "Set status");
   bind("p", function () { return openPicker("priority"); }, "Set priority");
   bind("a", function () { return openPicker("assignee_id"); }, "Set assignee");
+
+  // --- Planning pickers (l / Shift+P / Shift+D / e): static/js/planning.js draws them ----------
+  function openPlanning(kind) {
+    const planning = lw.planning;
+    if (!planning) return false;
+    if (page() === "issue-list") {
+      let row = selectedRow();
+      if (!row) { move(1); row = selectedRow(); }
+      return row ? planning.open(kind, row) : false;
+    }
+    return page() === "issue-detail" ? planning.open(kind, null) : false;
+  }
+  bind("l", function () { return openPlanning("labels"); }, "Set labels");
+  bind("P", function () { return openPlanning("parent"); }, "Set the parent issue");
+  bind("D", function () { return openPlanning("due"); }, "Set the due date");
+  bind("e", function () { return openPlanning("estimate"); }, "Set the estimate");
 
   // A row whose status changed (picker, live update) moves to its group; the group counts come
   // from the server (out of band with the picker's answer, or with the live refresh).

@@ -24,7 +24,8 @@ def test_issue_page_connects_for_its_issue_and_shows_presence(client, eng, crash
     html = client.get(f"/issue/{issue.identifier}").get_data(as_text=True)
     assert live_url(html) == f"/ws?kind=issue&team={team.id}&issue={issue.id}"
     assert 'id="issue-presence"' in html
-    assert 'hx-select-oob="#issue-title,#issue-description,#issue-properties,#issue-timeline"' in html
+    assert ('hx-select-oob="#issue-title,#issue-description,#issue-properties,#issue-crumbs,#issue-parent,'
+            '#issue-sub-issues,#issue-relations,#issue-timeline"') in html
 
 
 def test_dashboards_connect_for_their_team_or_all_teams(client, eng, crash):

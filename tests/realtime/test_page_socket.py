@@ -191,3 +191,34 @@ def test_label_events_of_another_team_are_not_pushed(f, sockets, live_server):
     sock = page_socket(sockets, live_server, admin, "list", mine)
     labels.update_label(other, label.id, name="Renamed")
     assert sock.nothing()
+
+
+def test_issue_page_follows_its_planning_and_its_sub_issues(f, sockets, live_server):
+    """The parent's page shows a new sub-issue and its progress when the child changes; a relation
+    added from the other side and a label reach it too."""
+    from linear_web.services import labels, relations
+    admin, member = f.user(name="Ada"), f.user(name="Bob")
+    team = f.team(admin, key="PLN", members=[member])
+    parent = f.issue(team, admin, title="Parent")
+    other = f.issue(team, admin, title="Elsewhere")
+    sock = page_socket(sockets, live_server, member, "issue", team, parent)
+    child = f.issue(team, admin, title="Child", parent_id=parent)       # created elsewhere, as a sub-issue
+    html = sock.text()
+    assert 'id="issue-sub-issues"' in html and "Child" in html and "0/1" in html
+    issues.update_issue(admin, child.id, {"status": "done"})
+    html = sock.text()
+    assert 'id="issue-sub-issues"' in html and "1/1" in html and 'id="issue-properties"' not in html
+    issues.update_issue(admin, other.id, {"status": "todo"})               # unrelated: nothing
+    assert sock.nothing()
+    relations.add_relation(admin, other.id, "blocks", parent.id)
+    html = sock.text()
+    assert 'id="issue-relations"' in html and "Blocked by" in html and "PLN-2" in html
+    issues.update_issue(admin, other.id, {"status": "done"})               # now related: its status shows
+    assert 'id="issue-relations"' in sock.text()
+    bug = labels.create_label(admin, team.id, "Bug", "#ef4444")
+    issues.update_issue(admin, parent.id, {"label_ids": [str(bug.id)], "due_date": "2020-01-02"})
+    html = sock.text()
+    assert 'data-label-color="#ef4444"' in html and "is-overdue" in html and 'id="issue-sub-issues"' in html
+    issues.update_issue(admin, child.id, {"parent_id": None})              # it leaves: the page drops it
+    html = sock.text()
+    assert 'id="issue-sub-issues"' in html and "Child" not in html
