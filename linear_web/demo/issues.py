@@ -99,7 +99,8 @@ def _team_labels(team: Team, actor: User) -> list[str]:
     have = {label.name: label for label in label_service.list_labels(actor, team.id)}
     for i, name in enumerate(LABELS.get(team.key, [])):
         if name not in have:
-            have[name] = label_service.create_label(actor, team.id, name, LABEL_COLORS[(i * 3) % len(LABEL_COLORS)])
+            color = LABEL_COLORS[1 + i % (len(LABEL_COLORS) - 1)]  # a colour of its own (not the default grey)
+            have[name] = label_service.create_label(actor, team.id, name, color)
     return [str(label.id) for label in have.values()]
 
 
