@@ -38,8 +38,9 @@ class Issue(db.Model):
         Index("ix_issues_team_assignee", "team_id", "assignee_id", "created_at"),
         Index("ix_issues_team_project", "team_id", "project_id", "created_at"),
         Index("ix_issues_creator", "creator_id"),
-        # Per-status counts under any list/board filter as an index-only scan (migration 0002).
-        Index("ix_issues_team_counts", "team_id", "status", "priority", "assignee_id", "project_id"),
+        # Per-status counts and estimate sums under any list/board filter as an index-only scan
+        # (migrations 0002 and 0006).
+        Index("ix_issues_team_counts", "team_id", "status", "priority", "assignee_id", "project_id", "estimate"),
         # The due-date filters and sort.
         Index("ix_issues_team_due", "team_id", "due_date", "id"),
     )
