@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select
 
 from ..infra.extensions import db
 from ..models import Issue, IssueParent, Team, User
+from ..models.planning import brief_columns
 from ..vocabulary import ESTIMATE_SCALES, estimate_label
 from . import access, labels as label_service
 
@@ -151,18 +152,23 @@ def detach_for_move(issue: Issue) -> tuple[list[tuple[str, str | None, str | Non
 
 
 
-def family(actor: User, issue: Issue) -> tuple[Issue | None, list[Issue]]:
-    """The issue's parent and its direct sub-issues (oldest first), in two queries."""
-    parent = db.session.scalar(access.visible_issues(actor).where(Issue.id == issue.parent_id)) \
+def family(actor: User, issue: Issue, *, brief: bool = False) -> tuple[Issue | None, list[Issue]]:
+    """The issue's parent and its direct sub-issues (oldest first): a query for each that it has.
+    `brief` loads only what a page shows of them (identifier, title, status)."""
+    options = brief_columns() if brief else ()
+    parent = db.session.scalar(access.visible_issues(actor).where(Issue.id == issue.parent_id).options(*options)) \
         if issue.parent_id else None
+    if not issue.sub_total:
+        return parent, []
     children = db.session.scalars(access.visible_issues(actor).join(IssueParent, IssueParent.issue_id == Issue.id)
-                                  .where(IssueParent.parent_id == issue.id)
+                                  .where(IssueParent.parent_id == issue.id).options(*options)
                                   .order_by(Issue.created_at, Issue.id)).unique().all()
     return parent, list(children)
 
 
 def children_of(parent_id):
-    """A select of an issue's direct sub-issues, oldest first, without an access check: for live
-    delivery, which checks each receiver (sub-issues are in their parent's team)."""
-    return (select(Issue).join(IssueParent, IssueParent.issue_id == Issue.id)
+    """A select of an issue's direct sub-issues (brief: identifier, title, status), oldest first,
+    without an access check: for live delivery, which checks each receiver (sub-issues are in
+    their parent's team)."""
+    return (select(Issue).join(IssueParent, IssueParent.issue_id == Issue.id).options(*brief_columns())
             .where(IssueParent.parent_id == parent_id).order_by(Issue.created_at, Issue.id))

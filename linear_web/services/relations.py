@@ -12,6 +12,7 @@ from .. import events
 from ..events import Event, emit
 from ..infra.extensions import db
 from ..models import Activity, Issue, IssueRelation, User, iso, utcnow
+from ..models.planning import brief_columns
 from ..vocabulary import RELATION_CREATE_TYPES, RELATION_INVERSE, RELATION_LABELS, RELATION_STORAGE
 from . import access
 from .errors import Conflict, NotFound, ValidationError
@@ -93,7 +94,7 @@ def relation_views(session, issue_id, *, team_ids=None) -> list[RelationView]:
     `team_ids` (a subquery) only those whose other issue is in one of those teams. Live delivery
     passes no teams and filters per receiver."""
     other = aliased(Issue)
-    stmt = (select(IssueRelation, other)
+    stmt = (select(IssueRelation, other).options(*brief_columns(other))
             .join(other, or_(other.id == IssueRelation.source_id, other.id == IssueRelation.target_id))
             .where(or_(IssueRelation.source_id == issue_id, IssueRelation.target_id == issue_id),
                    other.id != issue_id)

@@ -1,12 +1,15 @@
 """What every team page shares: the current team, the pickers, issue URLs, ages, plurals, initials,
 due dates, estimates, filter URLs."""
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from flask import g, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from ..infra.extensions import db
+from ..models.planning import parse_labels
 from ..models.user import initials as name_initials
 from ..services import access, labels as label_service, projects as project_service, teams as team_service
 from ..services.issue_queries import IssueFilters, today
@@ -20,12 +23,16 @@ def load_team(key: str):
     return team
 
 
-def pickers(team) -> dict:
-    """Members, projects and labels of the team, for filters, forms and property pickers: one query
-    each. The team came through access (load_team, or a visible issue's team), so no second check."""
+def pickers(team, *, labels: bool = True) -> dict:
+    """Members, projects and (for the filter and bulk menus) labels of the team, for filters,
+    forms and property pickers: one query each. The issue page's label picker loads its own, so it
+    passes labels=False. The team came through access (load_team, or a visible issue's team), so
+    no second check."""
     members = [m.user for m in db.session.scalars(team_service.members_of(team.id)).unique()]
-    return {"members": members, "projects": list(db.session.scalars(project_service.projects_of([team.id]))),
-            "labels": list(db.session.scalars(label_service.labels_of(team.id)))}
+    out = {"members": members, "projects": list(db.session.scalars(project_service.projects_of([team.id])))}
+    if labels:
+        out["labels"] = list(db.session.scalars(label_service.labels_of(team.id)))
+    return out
 
 
 @bp.app_template_global()
@@ -64,6 +71,16 @@ def is_overdue(issue) -> bool:
 
 
 bp.add_app_template_global(estimate_label, "estimate_label")
+
+
+@bp.app_template_filter("label_chips")
+@lru_cache(maxsize=8192)
+def label_chips(summary: str | None) -> Markup:
+    """The chips of a row's `label_summary`, by name. Rows and cards render thousands of them, so
+    the markup of each distinct summary is kept: the summary holds each label's id, colour and
+    name, so a renamed or recoloured label is a new key, never a stale chip."""
+    return Markup("".join(f'<span class="label-chip" data-label-color="{escape(c.color)}">{escape(c.name)}</span>'
+                          for c in parse_labels(summary)))
 
 
 @bp.app_template_filter("initials")

@@ -26,7 +26,7 @@ def detail_page(ref, status: int = 200, *, issue=None, **extra):
     issue = issue or issue_service.issue_detail(current_user, ref)
     g.current_team = issue.team
     from .issue_planning import planning_context
-    ctx = {"form": {}, "errors": {}, "message": None, **pickers(issue.team), **planning_context(issue), **extra}
+    ctx = {"form": {}, "errors": {}, "message": None, **pickers(issue.team, labels=False), **planning_context(issue), **extra}
     return render_template("issues/detail.html", issue=issue, timeline=timeline(issue), **ctx), status
 
 
@@ -46,7 +46,7 @@ def _fragment(issue, *, form=None, errors=None, message=None, status=200):
     ctx = {"issue": issue, "form": form or {}, "errors": errors or {}, "message": message}
     if target == f"issue-{issue.identifier}":
         return render_template("issues/_row.html", **ctx) + counts.list_counts(issue.team), status
-    ctx.update(pickers(issue.team))
+    ctx.update(pickers(issue.team, labels=False))
     html = render_template(FRAGMENTS.get(target, "issues/_properties.html"), **ctx)
     if target in ("issue-title", "issue-description") and status == 200:
         html += render_template("issues/_properties.html", oob=True, **{**ctx, "form": {}, "errors": {},

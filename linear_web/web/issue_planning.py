@@ -27,7 +27,7 @@ def estimate_options(issue) -> list[tuple[int, str, bool]]:
 
 def planning_context(issue) -> dict:
     """Parent, sub-issues and relations of the issue page (three queries, whatever their number)."""
-    parent, children = planning.family(current_user, issue)
+    parent, children = planning.family(current_user, issue, brief=True)
     return {"parent": parent, "children": children,
             "relations": relation_service.relations_of(current_user, issue)}
 
@@ -133,7 +133,7 @@ def saved_panels(issue):
     from .common import pickers
     parent = access.issue_for(current_user, issue.parent_id) if issue.parent_id else None
     html = render_template("issues/_properties.html", issue=issue, form={}, errors={}, message=None,
-                           **pickers(issue.team))
+                           **pickers(issue.team, labels=False))
     return html + _oob("issues/_breadcrumb.html", issue=issue, parent=parent) \
         + _oob("issues/_parent.html", issue=issue, parent=parent)
 
@@ -188,7 +188,7 @@ def sub_issue_create(ref):
                                sub_errors=err.details)
     if not htmx.is_htmx():
         return redirect(url_for("web.issue_detail", ref=issue.identifier, _anchor="issue-sub-issues"), 303)
-    _, children = planning.family(current_user, issue)
+    _, children = planning.family(current_user, issue, brief=True)
     return render_template("issues/_sub_issues.html", issue=issue, children=children, added=child)
 
 
