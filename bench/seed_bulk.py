@@ -197,6 +197,11 @@ def copy_issues(url: str, teams, users, total: int, chunk: int = 20000, planning
                          "id, type, source_id, target_id, pair_key, creator_id, created_at")):
                     buf.seek(0)
                     cur.copy_expert(f"COPY {table} ({cols}) FROM STDIN", buf)
+                # Each issue's stored label summary, as the app writes it (migration 0007's SQL).
+                cur.execute("UPDATE issues AS i SET label_summary = s.summary FROM ("
+                            " SELECT il.issue_id, string_agg(l.id::text || chr(30) || l.color || chr(30) || l.name,"
+                            " chr(31)) AS summary FROM issue_labels il JOIN labels l ON l.id = il.label_id"
+                            " WHERE l.team_id = %s GROUP BY il.issue_id) AS s WHERE i.id = s.issue_id", (str(team_id),))
             cur.execute("UPDATE teams SET issue_counter = %s WHERE id = %s", (count, str(team_id)))
             print(f"  {key}: {count} issues", flush=True)
     conn.autocommit = True

@@ -58,6 +58,11 @@ class Issue(db.Model):
     due_date: Mapped[date | None] = mapped_column(Date)
     # A value of the team's estimate scale when set (kept as it is when the team changes scale).
     estimate: Mapped[int | None] = mapped_column(Integer)
+    # The issue's labels as rows, cards, the API and the CSV show them: "id<RS>colour<RS>name" items
+    # joined by <US> (models/planning.py reads it). Kept by services/labels.py whenever the issue's
+    # labels or a label's name or colour change, so a list reads it with the row instead of
+    # aggregating issue_labels and labels per row (migration 0007).
+    label_summary: Mapped[str | None] = mapped_column(Text)
     # Order of cards inside a board column (smaller first).
     position: Mapped[float] = mapped_column(Float, default=0.0, nullable=False)
     created_at: Mapped[datetime] = created_at()

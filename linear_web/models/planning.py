@@ -1,5 +1,6 @@
-"""Planning facts each issue row shows (labels, sub-issue progress, blocked), computed in the
-issue's own SELECT as correlated subqueries: a list of any length runs no query per row."""
+"""Planning facts each issue row shows: labels (stored on the row, `Issue.label_summary`), and
+sub-issue progress and blocked, computed in the issue's own SELECT as correlated subqueries: a
+list of any length runs no query per row."""
 import uuid
 
 from sqlalchemy import String, cast, func, literal, select
@@ -36,6 +37,23 @@ def parse_labels(summary: str | None) -> list[LabelChip]:
     chips = [LabelChip(*item.split(FIELD_SEP, 2)) for item in (summary or "").split(ITEM_SEP) if item]
     return sorted(chips, key=lambda c: (c.name.lower(), c.name))
 
+def summary_of(labels) -> str | None:
+    """The stored `label_summary` of a set of labels (Labels or LabelChips); None for none."""
+    return ITEM_SEP.join(f"{label.id}{FIELD_SEP}{label.color}{FIELD_SEP}{label.name}" for label in labels) or None
+
+
+def summary_sql(issue_id, *, without_label=None):
+    """SQL for the label summary of the issue `issue_id` (a column), as the database holds its
+    labels now (optionally leaving out one label): what a label's rename or deletion writes back."""
+    stmt = (select(func.aggregate_strings(cast(Label.id, String) + literal(FIELD_SEP) + Label.color
+                                          + literal(FIELD_SEP) + Label.name, ITEM_SEP))
+            .select_from(issue_labels.join(Label, Label.id == issue_labels.c.label_id))
+            .where(issue_labels.c.issue_id == issue_id))
+    if without_label is not None:
+        stmt = stmt.where(issue_labels.c.label_id != without_label)
+    return stmt.scalar_subquery()
+
+
 def brief_columns(entity=Issue) -> tuple:
     """Loader options for an issue shown only by identifier, title and status (a sub-issue, a
     parent, the other side of a relation): none of the planning subqueries, no description, no
@@ -47,11 +65,6 @@ def brief_columns(entity=Issue) -> tuple:
 _child = aliased(Issue, name="child_issue")
 _blocker = aliased(Issue, name="blocker_issue")
 
-Issue.label_summary = column_property(
-    select(func.aggregate_strings(cast(Label.id, String) + literal(FIELD_SEP) + Label.color
-                                  + literal(FIELD_SEP) + Label.name, ITEM_SEP))
-    .select_from(issue_labels.join(Label, Label.id == issue_labels.c.label_id))
-    .where(issue_labels.c.issue_id == Issue.id).correlate(Issue).scalar_subquery())
 Issue.parent_id = column_property(
     select(IssueParent.parent_id).where(IssueParent.issue_id == Issue.id).correlate(Issue).scalar_subquery())
 Issue.sub_total = column_property(

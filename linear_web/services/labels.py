@@ -5,11 +5,13 @@ import uuid
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import events
 from ..events import Event, emit
 from ..infra.extensions import db
 from ..models import Activity, Issue, Label, Team, User, issue_labels, utcnow
+from ..models.planning import summary_of, summary_sql
 from ..vocabulary import DESCRIPTION_MAX, LABEL_COLOR, LABEL_COLORS, LABEL_NAME_MAX, identifier
 from . import access
 from .errors import Conflict, NotFound
@@ -118,6 +120,9 @@ def update_label(actor: User, label_ref, name=None, color=None, description=None
         return label
     for key, value in changed.items():
         setattr(label, key, value)
+    if "name" in changed or "color" in changed:  # the rows that show it say so
+        db.session.flush()
+        _rewrite_summaries(label.id)
     emit(Event.for_label(events.LABEL_UPDATED, label, actor))
     _commit_unique(label.name)
     return label
@@ -143,6 +148,7 @@ def delete_label(actor: User, label_ref) -> int:
             emit(Event(type=events.ISSUE_UPDATED, team_id=str(label.team_id), actor_id=str(actor.id),
                        issue_id=str(iid), identifier=identifier(team.key, number)))
     emit(Event.for_label(events.LABEL_DELETED, label, actor))
+    _rewrite_summaries(label.id, without=True)
     db.session.execute(delete(issue_labels).where(issue_labels.c.label_id == label.id))
     db.session.delete(label)
     db.session.commit()
@@ -166,8 +172,8 @@ def resolve_labels(errors: dict, team_id, raw) -> list[Label] | None:
 
 
 def set_issue_labels(issue: Issue, labels: list) -> tuple[str, str] | None:
-    """Replace the issue's label set (Labels, or the chips of labels it has); (old names, new names)
-    for the activity row, or None if unchanged."""
+    """Replace the issue's label set (Labels, or the chips of labels it has) and its stored
+    summary; (old names, new names) for the activity row, or None if unchanged."""
     current = {c.id: c.name for c in issue.label_chips}
     wanted = {str(label.id): label.name for label in labels}
     if set(current) == set(wanted):
@@ -175,7 +181,21 @@ def set_issue_labels(issue: Issue, labels: list) -> tuple[str, str] | None:
     db.session.execute(delete(issue_labels).where(issue_labels.c.issue_id == issue.id))
     if wanted:
         db.session.execute(insert(issue_labels), [{"issue_id": issue.id, "label_id": uuid.UUID(lid)} for lid in wanted])
+    # Written beside the ORM's own UPDATE of the issue, which bumps its version when the change
+    # is an edit; a new issue keeps version 1.
+    summary = summary_of(labels)
+    db.session.execute(update(Issue.__table__).where(Issue.__table__.c.id == issue.id).values(label_summary=summary))
+    set_committed_value(issue, "label_summary", summary)
     return _names(current.values()), _names(wanted.values())
+
+
+def _rewrite_summaries(label_id, *, without: bool = False) -> None:
+    """The stored label summaries of every issue carrying the label, read again from the labels
+    (after a rename or recolour; leaving the label out, before its deletion)."""
+    issues = Issue.__table__
+    carrying = select(issue_labels.c.issue_id).where(issue_labels.c.label_id == label_id)
+    db.session.execute(update(issues).where(issues.c.id.in_(carrying))
+                       .values(label_summary=summary_sql(issues.c.id, without_label=label_id if without else None)))
 
 
 def _names(names) -> str:

@@ -234,3 +234,39 @@ def test_planning_filters_and_due_date_sorts(plan, f):
         with pytest.raises(ValidationError) as err:
             IssueFilters.from_args(MultiDict(bad))
         assert set(err.value.details) == {next(iter(bad))}
+
+
+def _stored_summaries_match() -> None:
+    """Every issue's stored label summary names exactly the labels it carries, with their
+    current names and colours (what the database would compute now)."""
+    from linear_web.models.planning import parse_labels, summary_sql
+    rows = db.session.execute(select(Issue.id, Issue.label_summary,
+                                     summary_sql(Issue.id))).all()
+    for iid, stored, actual in rows:
+        shown = sorted((c.id, c.color, c.name) for c in parse_labels(stored))
+        assert shown == sorted((c.id, c.color, c.name) for c in parse_labels(actual)), iid
+
+
+def test_stored_label_summaries_follow_every_change(plan, f):
+    """Rows read an issue's labels from its own row: creating, editing, bulk edits, a label's
+    rename and recolour, its deletion and a move to another team all keep that text right."""
+    bug = labels.create_label(plan.ada, plan.eng.id, "Bug", "#ef4444")
+    ui = labels.create_label(plan.ada, plan.eng.id, "UI", "#3b82f6")
+    one = issues.create_issue(plan.ada, plan.eng.id, {"title": "One", "label_ids": [str(bug.id), str(ui.id)]})
+    assert one.version == 1 and {c.name for c in one.label_chips} == {"Bug", "UI"}
+    two = f.issue(plan.eng, plan.ada, label_ids=[str(ui.id)])
+    three = f.issue(plan.eng, plan.ada)
+    _stored_summaries_match()
+    issues.update_issue(plan.ada, two.id, {"label_ids": [str(bug.id)]})
+    issues.bulk_update(plan.ada, [str(three.id), str(one.id)], {"add_label_ids": [str(ui.id)],
+                                                                 "remove_label_ids": [str(bug.id)]})
+    _stored_summaries_match()
+    labels.update_label(plan.ada, ui.id, name="Interface", color="#22c55e")
+    _stored_summaries_match()
+    assert [c.name for c in db.session.get(Issue, three.id, populate_existing=True).label_chips] == ["Interface"]
+    labels.delete_label(plan.ada, bug.id)
+    _stored_summaries_match()
+    assert db.session.get(Issue, two.id, populate_existing=True).label_summary is None
+    issues.update_issue(plan.ada, one.id, {"team_id": str(plan.ops.id)})
+    _stored_summaries_match()
+    assert db.session.get(Issue, one.id, populate_existing=True).label_summary is None
