@@ -11,18 +11,14 @@ from linear_web.infra.extensions import db
 from linear_web.models import Activity, utcnow
 from tests.services.test_attachments import PDF, empty_upload_dir, make_png
 
-from .journeys import log_in
+from .journeys import console_errors, log_in
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def errors(page):
-    """Console errors (CSP violations, failed scripts) seen during the test; refusals we provoke are fine."""
-    seen = []
-    page.on("console", lambda m: seen.append(m.text) if m.type == "error" and "status of 415" not in m.text else None)
-    page.on("pageerror", lambda exc: seen.append(str(exc)))
-    return seen
+    return console_errors(page, "status of 415")  # the disguised upload the journey tries
 
 
 def test_attach_an_image_with_the_picker_and_see_progress_and_preview(page, f, app, errors, tmp_path):

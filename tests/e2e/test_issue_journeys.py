@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .journeys import log_in
+from .journeys import console_errors, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -17,17 +17,7 @@ def ada(eng):
 
 @pytest.fixture
 def errors(page):
-    """Console errors (CSP violations, htmx target errors, script exceptions) seen during the test."""
-    seen = []
-    expected = ("status of 422", "status of 409")  # form errors are answers, not failures
-
-    def on_console(msg):
-        if msg.type == "error" and not any(e in msg.text for e in expected):
-            seen.append(msg.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: seen.append(str(exc)))
-    return seen
+    return console_errors(page, "status of 422", "status of 409")  # form errors are answers, not failures
 
 
 def test_create_an_issue_with_the_keyboard_and_see_it_in_the_list(page, ada, f, errors):

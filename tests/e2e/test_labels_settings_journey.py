@@ -9,18 +9,14 @@ from linear_web.infra.extensions import db
 from linear_web.models import Label
 from linear_web.services import issues, labels
 
-from .journeys import log_in
+from .journeys import console_errors, log_in
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def errors(page):
-    """Console errors (CSP violations, failed scripts) seen during the test; the 409 we provoke is fine."""
-    seen = []
-    page.on("console", lambda m: seen.append(m.text) if m.type == "error" and "status of 409" not in m.text else None)
-    page.on("pageerror", lambda exc: seen.append(str(exc)))
-    return seen
+    return console_errors(page, "status of 409")  # the duplicate name the journey tries
 
 
 def _dot_colour(chip) -> str:

@@ -8,24 +8,14 @@ from playwright.sync_api import expect
 from linear_web.services import labels
 from tests.realtime.conftest import session_cookie
 
-from .journeys import log_in
+from .journeys import console_errors, log_in
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def errors(page):
-    """Console errors (CSP violations, htmx target errors, script exceptions) seen during the test."""
-    seen = []
-    expected = ("status of 422", "status of 409")
-
-    def on_console(msg):
-        if msg.type == "error" and not any(e in msg.text for e in expected):
-            seen.append(msg.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda exc: seen.append(str(exc)))
-    return seen
+    return console_errors(page, "status of 422", "status of 409")  # refusals the journeys provoke
 
 
 def test_add_two_labels_from_the_picker_one_created_there(page, eng, f, errors):
