@@ -185,15 +185,7 @@
   document.addEventListener("htmx:afterSettle", afterRowSwap);
   document.addEventListener("htmx:oobAfterSwap", afterRowSwap);
 
-  // Filter URLs stay short and shareable: empty fields and the default sort are left out.
-  document.addEventListener("htmx:configRequest", function (event) {
-    if (!event.detail.elt || event.detail.elt.id !== "issue-filters") return;
-    const params = event.detail.parameters;
-    ["q", "assignee", "project_id"].forEach(function (name) {
-      if (params[name] === "") delete params[name];
-    });
-    if (params.sort === "-created_at") delete params.sort;
-  });
+  // Filter URLs stay short: static/js/list_planning.js (loaded by the list and the board).
 
   // --- Bulk selection bar ---------------------------------------------------------------------
   function updateBulkCount() {

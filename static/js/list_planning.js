@@ -10,7 +10,7 @@
     ["due_after", "due_before", "parent_id", "overdue"].forEach(function (name) {
       if (params[name] === "") delete params[name];
     });
-    // The board page has no issues.js: drop its empty standard filters here as well.
+    // Empty standard filters and the default sort too (one place for the list and the board).
     ["q", "assignee", "project_id"].forEach(function (name) {
       if (params[name] === "") delete params[name];
     });
