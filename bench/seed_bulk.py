@@ -202,6 +202,14 @@ def copy_issues(url: str, teams, users, total: int, chunk: int = 20000, planning
                             " SELECT il.issue_id, string_agg(l.id::text || chr(30) || l.color || chr(30) || l.name,"
                             " chr(31)) AS summary FROM issue_labels il JOIN labels l ON l.id = il.label_id"
                             " WHERE l.team_id = %s GROUP BY il.issue_id) AS s WHERE i.id = s.issue_id", (str(team_id),))
+                # Sub-issue progress and the blocked mark, as services/rollups.py keeps them.
+                cur.execute("UPDATE issues AS i SET sub_total = s.total, sub_done = s.done FROM ("
+                            " SELECT p.parent_id, count(*) AS total, count(*) FILTER (WHERE c.status = 'done') AS done"
+                            " FROM issue_parents p JOIN issues c ON c.id = p.issue_id WHERE c.team_id = %s"
+                            " GROUP BY p.parent_id) AS s WHERE i.id = s.parent_id", (str(team_id),))
+                cur.execute("UPDATE issues SET blocked = true WHERE id IN (SELECT r.target_id FROM issue_relations r"
+                            " JOIN issues b ON b.id = r.source_id WHERE b.team_id = %s AND r.type = 'blocks'"
+                            " AND b.status IN ('backlog', 'todo', 'in_progress'))", (str(team_id),))
             cur.execute("UPDATE teams SET issue_counter = %s WHERE id = %s", (count, str(team_id)))
             print(f"  {key}: {count} issues", flush=True)
     conn.autocommit = True

@@ -25,6 +25,7 @@ def create_app(config=None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from . import events, list_cache
+    from .services import rollups
     from .infra.database import tune_sqlite
     from .infra.extensions import csrf, db, limiter, login_manager, migrate, sock
     db.init_app(app)
@@ -38,7 +39,9 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     sock.init_app(app)
     events.install(app)
+    rollups.install_planning(app)  # then the list cache's commit hook, then the rollups' writing
     list_cache.install(app)
+    rollups.install_writing(app)
 
     from .services.auth import load_session_user
 

@@ -2,8 +2,8 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import (CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid,
-                        cast, func, literal_column)
+from sqlalchemy import (Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid,
+                        cast, false as sa_false, func, literal_column)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.extensions import db
@@ -63,6 +63,12 @@ class Issue(db.Model):
     # labels or a label's name or colour change, so a list reads it with the row instead of
     # aggregating issue_labels and labels per row (migration 0007).
     label_summary: Mapped[str | None] = mapped_column(Text)
+    # Sub-issue progress and "blocked" (some open issue blocks it), stored on the row for the same
+    # reason and kept by services/rollups.py at the commit of any change that moves them: a child's
+    # status or parent link, a blocking relation, a blocker's status, a deletion (migration 0008).
+    sub_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
+    sub_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false(), nullable=False)
     # Order of cards inside a board column (smaller first).
     position: Mapped[float] = mapped_column(Float, default=0.0, nullable=False)
     created_at: Mapped[datetime] = created_at()

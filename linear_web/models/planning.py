@@ -1,6 +1,7 @@
-"""Planning facts each issue row shows: labels (stored on the row, `Issue.label_summary`), and
-sub-issue progress and blocked, computed in the issue's own SELECT as correlated subqueries: a
-list of any length runs no query per row."""
+"""Planning facts each issue row shows: labels (`Issue.label_summary`), sub-issue progress and
+"blocked", all stored on the row, so a list of any length runs no query per row. Here: how the
+label text reads and writes, and the SQL that works each fact out from the planning tables, which
+services/labels.py and services/rollups.py write back to the rows."""
 import uuid
 
 from sqlalchemy import String, cast, func, literal, select
@@ -62,22 +63,28 @@ def brief_columns(entity=Issue) -> tuple:
             raiseload(entity.assignee), raiseload(entity.project))
 
 
-_child = aliased(Issue, name="child_issue")
-_blocker = aliased(Issue, name="blocker_issue")
-
 Issue.parent_id = column_property(
     select(IssueParent.parent_id).where(IssueParent.issue_id == Issue.id).correlate(Issue).scalar_subquery())
-Issue.sub_total = column_property(
-    select(func.count()).select_from(IssueParent).where(IssueParent.parent_id == Issue.id)
-    .correlate(Issue).scalar_subquery())
-Issue.sub_done = column_property(
-    select(func.count()).select_from(IssueParent).join(_child, _child.id == IssueParent.issue_id)
-    .where(IssueParent.parent_id == Issue.id, _child.status == DONE).correlate(Issue).scalar_subquery())
-# Blocked: some open issue blocks it. Written as "the first such relation, if any" rather than
-# EXISTS: PostgreSQL may run an EXISTS in the select list as a hashed subplan that finds every
-# blocked issue of the database first (a scan of all open issues, 60 ms at 100,000 issues) even
-# for one row; a LIMIT 1 subquery is always one index probe per row (ix_issue_relations_target).
-Issue.blocked = column_property(
-    select(literal(1)).select_from(IssueRelation).join(_blocker, _blocker.id == IssueRelation.source_id)
-    .where(IssueRelation.target_id == Issue.id, IssueRelation.type == "blocks", _blocker.status.in_(OPEN_STATUSES))
-    .limit(1).correlate(Issue).scalar_subquery().is_not(None))
+
+
+def sub_total_sql(issue_id):
+    """SQL: how many sub-issues the issue `issue_id` (a column) has, as the database holds them now."""
+    return select(func.count()).select_from(IssueParent).where(IssueParent.parent_id == issue_id).scalar_subquery()
+
+
+def sub_done_sql(issue_id):
+    """SQL: how many of the issue's sub-issues are done."""
+    child = aliased(Issue.__table__, name="child_issue")
+    return (select(func.count()).select_from(IssueParent).join(child, child.c.id == IssueParent.issue_id)
+            .where(IssueParent.parent_id == issue_id, child.c.status == DONE).scalar_subquery())
+
+
+def blocked_sql(issue_id):
+    """SQL: true when some open issue blocks the issue. Written as "the first such relation, if
+    any" rather than EXISTS: PostgreSQL may run an EXISTS as a hashed subplan that first finds every
+    blocked issue of the database; a LIMIT 1 subquery is one index probe (ix_issue_relations_target)."""
+    blocker = aliased(Issue.__table__, name="blocker_issue")
+    return (select(literal(1)).select_from(IssueRelation).join(blocker, blocker.c.id == IssueRelation.source_id)
+            .where(IssueRelation.target_id == issue_id, IssueRelation.type == "blocks",
+                   blocker.c.status.in_(OPEN_STATUSES))
+            .limit(1).scalar_subquery().is_not(None))

@@ -18,8 +18,8 @@ from .validation import check_status, check_version, raise_if
 COLUMN_LIMIT = 200
 # What a card shows, and nothing more: descriptions, timestamps and password hashes of a
 # thousand rows were most of the board's time. Projects are never read on a card. The planning
-# facts (labels, blocked, sub-issue progress) are correlated subqueries of the same SELECT; left
-# out of load_only they would be loaded one card at a time.
+# facts (labels, blocked, sub-issue progress) are stored on the row; left out of load_only they
+# would be loaded one card at a time.
 CARD_COLUMNS = (
     load_only(Issue.id, Issue.team_id, Issue.number, Issue.title, Issue.status, Issue.priority,
               Issue.assignee_id, Issue.position, Issue.version, Issue.due_date, Issue.estimate,

@@ -17,7 +17,7 @@ from ..list_cache import lock_teams
 from ..infra.extensions import db
 from ..models import Activity, Comment, Issue, IssueAlias, Project, Team, User, utcnow
 from ..vocabulary import BODY_MAX, DEFAULT_STATUS, NO_PRIORITY, TITLE_MAX
-from . import access, planning
+from . import access, planning, rollups
 from .errors import Conflict, NotFound, ValidationError
 from .validation import check_priority, check_status, check_version, clean_text, parse_uuid
 
@@ -191,6 +191,8 @@ def _apply_fields(actor: User, issue: Issue, values: dict) -> bool:
         field = {"assignee_id": "assignee", "project_id": "project"}.get(key, key)
         old = _display(field, issue)
         setattr(issue, key, value)
+        if key == "status":
+            rollups.touch(issue.id)  # its parent's progress, the issues it blocks
         if key == "assignee_id":
             issue.assignee = db.session.get(User, value) if value else None
         elif key == "project_id":
@@ -256,6 +258,7 @@ def delete_issue(actor: User, issue_ref) -> dict:
     from . import attachments_store
     files = attachments_store.files_of_issue(issue.id)
     emit(Event.for_issue(events.ISSUE_DELETED, issue, actor))
+    rollups.touch_neighbours(issue.id)
     db.session.delete(issue)
     db.session.commit()
     attachments_store.remove_files(files)

@@ -12,7 +12,7 @@ from ..infra.extensions import db
 from ..models import Issue, IssueParent, Team, User
 from ..models.planning import brief_columns
 from ..vocabulary import ESTIMATE_SCALES, estimate_label
-from . import access, labels as label_service
+from . import access, labels as label_service, rollups
 
 FIELDS = ("label_ids", "parent_id", "due_date", "estimate")
 ACTIVITY_FIELD = {"label_ids": "labels", "parent_id": "parent", "due_date": "due_date", "estimate": "estimate"}
@@ -122,6 +122,7 @@ def apply(issue: Issue, key: str, value) -> tuple[str | None, str | None] | None
         db.session.execute(delete(IssueParent).where(IssueParent.issue_id == issue.id))
         if value is not None:
             db.session.execute(insert(IssueParent).values(issue_id=issue.id, parent_id=value.id))
+        rollups.touch(old_id, value.id if value else None)
         return (old.identifier if old else None), (value.identifier if value else None)
     if key == "due_date":
         if issue.due_date == value:
@@ -148,6 +149,7 @@ def detach_for_move(issue: Issue) -> tuple[list[tuple[str, str | None, str | Non
     children = list(db.session.scalars(select(Issue).join(IssueParent, IssueParent.issue_id == Issue.id)
                                        .where(IssueParent.parent_id == issue.id)))
     db.session.execute(delete(IssueParent).where(IssueParent.parent_id == issue.id))
+    rollups.touch(issue.id)
     return changes, children
 
 

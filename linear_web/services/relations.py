@@ -14,7 +14,7 @@ from ..infra.extensions import db
 from ..models import Activity, Issue, IssueRelation, User, iso, utcnow
 from ..models.planning import brief_columns
 from ..vocabulary import RELATION_CREATE_TYPES, RELATION_INVERSE, RELATION_LABELS, RELATION_STORAGE
-from . import access
+from . import access, rollups
 from .errors import Conflict, NotFound, ValidationError
 from .validation import parse_uuid
 
@@ -53,6 +53,7 @@ def add_relation(actor: User, issue_ref, type_, other_ref) -> RelationView:
     relation = IssueRelation(type=stored, source_id=source.id, target_id=target.id, pair_key=pair,
                              creator_id=actor.id, created_at=utcnow())
     db.session.add(relation)
+    rollups.touch(source.id, target.id)
     _record(actor, issue, other, type_, added=True)
     try:
         db.session.commit()
@@ -116,5 +117,6 @@ def remove_relation(actor: User, issue_ref, relation_ref) -> None:
     if view is None:
         raise NotFound("Relation not found.")
     _record(actor, issue, view.other, view.type, added=False)
+    rollups.touch(issue.id, view.other.id)
     db.session.delete(db.session.get(IssueRelation, view.id))
     db.session.commit()

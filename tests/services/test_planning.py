@@ -270,3 +270,65 @@ def test_stored_label_summaries_follow_every_change(plan, f):
     issues.update_issue(plan.ada, one.id, {"team_id": str(plan.ops.id)})
     _stored_summaries_match()
     assert db.session.get(Issue, one.id, populate_existing=True).label_summary is None
+
+
+def _stored_rollups() -> dict:
+    """Each issue's stored (sub_total, sub_done, blocked), after checking that they are what the
+    planning tables give now."""
+    from linear_web.models.planning import blocked_sql, sub_done_sql, sub_total_sql
+    db.session.expire_all()
+    rows = db.session.execute(select(Issue.id, Issue.sub_total, Issue.sub_done, Issue.blocked,
+                                     sub_total_sql(Issue.id), sub_done_sql(Issue.id), blocked_sql(Issue.id))).all()
+    for iid, *stored_and_actual in rows:
+        assert tuple(stored_and_actual[:3]) == (stored_and_actual[3], stored_and_actual[4], bool(stored_and_actual[5])), iid
+    return {iid: (total, done, bool(blocked)) for iid, total, done, blocked, *_ in rows}
+
+
+def test_stored_progress_and_blocked_follow_every_change(plan, f):
+    """Rows read sub-issue progress and "blocked" from their own row: children created, finished,
+    reparented, bulk-edited and deleted, blockers added, finished, reopened, removed, deleted and
+    moved to another team (with a blocked issue in that team) all keep those figures right."""
+    parent = f.issue(plan.eng, plan.ada, title="Parent")
+    other = f.issue(plan.eng, plan.ada, title="Other parent")
+    a = issues.create_issue(plan.ada, plan.eng.id, {"title": "A", "parent_id": str(parent.id), "status": "done"})
+    b = f.issue(plan.eng, plan.ada, parent_id=str(parent.id))
+    assert _stored_rollups()[parent.id] == (2, 1, False)
+    issues.update_issue(plan.ada, b.id, {"status": "done"})
+    assert _stored_rollups()[parent.id] == (2, 2, False)
+    issues.update_issue(plan.ada, a.id, {"parent_id": str(other.id)})
+    rollups = _stored_rollups()
+    assert rollups[parent.id] == (1, 1, False) and rollups[other.id] == (1, 1, False)
+    issues.bulk_update(plan.ada, [str(a.id), str(b.id)], {"status": "todo"})
+    rollups = _stored_rollups()
+    assert rollups[parent.id] == (1, 0, False) and rollups[other.id] == (1, 0, False)
+    issues.delete_issue(plan.ada, b.id)
+    assert _stored_rollups()[parent.id] == (0, 0, False)
+
+    blocker = f.issue(plan.eng, plan.ada, title="Blocker")
+    ops_issue = f.issue(plan.ops, plan.ada, title="Waiting in OPS")
+    relations.add_relation(plan.ada, parent.id, "blocked_by", blocker.id)
+    relations.add_relation(plan.ada, ops_issue.id, "blocked_by", blocker.id)
+    rollups = _stored_rollups()
+    assert rollups[parent.id][2] and rollups[ops_issue.id][2] and not rollups[blocker.id][2]
+    from linear_web.models import Team
+    ops_version = db.session.get(Team, plan.ops.id, populate_existing=True).data_version
+    issues.move_card(plan.ada, blocker.id, "done")
+    # OPS's cached lists show the blocked mark: finishing ENG's blocker refreshes them too.
+    assert db.session.get(Team, plan.ops.id, populate_existing=True).data_version > ops_version
+    rollups = _stored_rollups()
+    assert not rollups[parent.id][2] and not rollups[ops_issue.id][2]
+    issues.update_issue(plan.ada, blocker.id, {"status": "in_progress"})
+    assert _stored_rollups()[ops_issue.id][2]
+    issues.update_issue(plan.ada, blocker.id, {"team_id": str(plan.ops.id)})  # relations cross teams
+    assert _stored_rollups()[parent.id][2]
+    [view] = [r for r in relations.list_relations(plan.ada, parent.id) if r.other.id == blocker.id]
+    relations.remove_relation(plan.ada, parent.id, view.id)
+    assert not _stored_rollups()[parent.id][2]
+    issues.delete_issue(plan.ada, blocker.id)
+    assert not _stored_rollups()[ops_issue.id][2]
+
+    child = f.issue(plan.eng, plan.ada, parent_id=str(other.id))
+    assert _stored_rollups()[other.id] == (2, 0, False)
+    issues.update_issue(plan.ada, other.id, {"team_id": str(plan.ops.id)})  # children stay, top-level
+    rollups = _stored_rollups()
+    assert rollups[other.id] == (0, 0, False) and rollups[child.id] == (0, 0, False)
