@@ -11,6 +11,8 @@ def create_app(config=None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(INSTANCE))
     app.config.from_object(config or Config())
+    from .infra.json_provider import OrjsonProvider
+    app.json = OrjsonProvider(app)
     logging.basicConfig(level=logging.INFO)
     _init_extensions(app)
     _register_blueprints(app)
@@ -26,11 +28,12 @@ def create_app(config=None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from . import events, list_cache
     from .services import rollups
-    from .infra.database import tune_sqlite
+    from .infra.database import check_postgres_on_checkout, tune_sqlite
     from .infra.extensions import csrf, db, limiter, login_manager, migrate, sock
     db.init_app(app)
     with app.app_context():
         tune_sqlite(db.engine)
+        check_postgres_on_checkout(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -86,7 +86,9 @@ class Config:
     def __init__(self):
         self.SECRET_KEY = secret_key()
         self.SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # No pool_pre_ping: infra/database.check_postgres_on_checkout sees closed connections
+        # without a round trip.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {}
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE / "uploads"))
         self.MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 25, 1)
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_MB * 1024 * 1024

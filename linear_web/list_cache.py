@@ -3,18 +3,20 @@
 The issue list fragment is the most requested response (every filter change, every live refresh
 of every open list). This module owns the whole mechanism, in four parts:
 
-(a) Writers. `teams.data_version` is a counter in the database that goes up at the commit of
-    every transaction that changes what the team's lists show. Services call `mark_changed`
-    (events.emit does it for every event whose kind changes lists); a session `before_commit`
-    hook then bumps each marked team once, in id order. Transactions that lock a team row midway
-    (moving an issue takes a number from the new team's counter) call `lock_teams` first, which
-    bumps and locks both teams in the same id order, so opposite moves cannot deadlock. A rollback
-    bumps nothing. Because the counter lives in the database, a commit in any process
-    invalidates every process's copies at once, without any message between processes.
+(a) Writers. A team's data version is the sum of its rows in `team_versions` (models.TeamVersion):
+    it goes up at the commit of every transaction that changes what the team's issue lists show.
+    Services call `mark_changed` (events.emit does it for every event whose kind changes lists);
+    a session `before_commit` hook then adds 1 to one stripe of each marked team, chosen at
+    random, in team id order (an upsert: stripes appear on first use). Concurrent writers in one
+    team wait for each other only when they pick the same of 16 stripes (the version was one
+    column of the team's row, whose lock every write held until its commit). A rollback bumps
+    nothing. Because the version lives in the database, a commit in any process invalidates
+    every process's copies at once, without any message between processes: any committed change
+    makes the sum differ from every sum read before it.
 
 (b) The hit check. One statement on a small autocommit engine of its own (no BEGIN/ROLLBACK
     round trips, no pre-ping; prepared once per connection on PostgreSQL) returns the team's
-    id and data_version only if the session's user still has this session version (logout and
+    id and data version only if the session's user still has this session version (logout and
     "end all sessions" raise it) and is a member of the team. So access is checked on every
     hit, with the same rules as the user loader and `access.team_for`. Anything else — no
     session, an outsider, an unknown team, a database error — takes the ordinary path, which
@@ -27,7 +29,7 @@ of every open list). This module owns the whole mechanism, in four parts:
     non-fresh as before. "strong" mode signs such a session out, which this check cannot see
     without flask-login's private identifier, so under "strong" the fast path is off entirely.
 
-(c) The store: per process, keyed by team, user and query string, valid for one data_version
+(c) The store: per process, keyed by team, user and query string, valid for one data version
     and at most TTL seconds (ages like "5m" and member names change without a team change),
     least recently used entries dropped beyond MAX_ENTRIES. Renders are single-flight: a live
     event makes every open list re-fetch at once, and requests for one key wait for the first
@@ -36,13 +38,14 @@ of every open list). This module owns the whole mechanism, in four parts:
     is current, only its ages may lag.
 
 (d) For the route: `quick_hit(key)` before login_required, then `fragment(team, render)` on the
-    ordinary path. The version is read (with the team) before the render reads the data, so a
-    change committed in between makes the entry miss next time; it never hides the change.
+    ordinary path. The version is read before the render reads the data, so a change committed
+    in between makes the entry miss next time; it never hides the change.
 
 Imports infra, models and flask only: events.emit calls `mark_changed` without a cycle.
 """
 from __future__ import annotations
 
+import random
 import threading
 import time
 import uuid
@@ -50,48 +53,66 @@ from collections import OrderedDict
 
 from flask import current_app, request, session
 from flask_login import current_user
-from sqlalchemy import bindparam, create_engine, select
+from sqlalchemy import bindparam, create_engine, func, select
 from sqlalchemy import event as sa_event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from .infra.database import tune_sqlite
 from .infra.extensions import db
-from .models import Membership, Team, User
+from .models import Membership, Team, TeamVersion, User
 
 TTL = 15.0
 MAX_ENTRIES = 512
 WAIT = 5.0  # seconds a request waits for another's render of the same key before rendering itself
 ENGINE_KEY = "linear_web_list_cache_engine"
 
-# -- (a) writers: data_version goes up at commit ------------------------------------------------
+# -- (a) writers: the data version goes up at commit ------------------------------------------
 
 
 def mark_changed(*team_ids) -> None:
-    """This transaction changes what the teams' issue lists show: their data_version goes up at commit."""
+    """This transaction changes what the teams' issue lists show: their version goes up at commit."""
     db.session().info.setdefault("changed_teams", set()).update(str(t) for t in team_ids if t)
 
 
-def lock_teams(*team_ids) -> None:
-    """Bump the teams' data_version now, in id order, holding their rows until commit (no deadlock)."""
-    mark_changed(*team_ids)
-    _bump(db.session(), {str(t) for t in team_ids if t})
+STRIPES = 16
+_versions = TeamVersion.__table__
+
+
+def _bump_statement(dialect: str, team_id: uuid.UUID):
+    """INSERT a stripe at 1 or add 1 to it (PostgreSQL and SQLite both know ON CONFLICT)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = insert(_versions).values(team_id=team_id, slot=random.randrange(STRIPES), version=1)
+    return stmt.on_conflict_do_update(index_elements=[_versions.c.team_id, _versions.c.slot],
+                                      set_={"version": _versions.c.version + 1})
 
 
 def _bump(sess, team_ids) -> None:
-    """data_version + 1 for each team not bumped yet in this transaction, in id order."""
-    teams = Team.__table__
+    """+1 on one stripe of each team not bumped yet in this transaction, in id order."""
     done = sess.info.setdefault("bumped_teams", set())
+    dialect = sess.get_bind().dialect.name
     for team_id in sorted(set(team_ids) - done):
-        # No autoflush: the team rows are updated first, then the commit flushes the rest, so a
+        # No autoflush: the stripes are written first, then the commit flushes the rest, so a
         # stale issue version still surfaces from that flush (services turn it into a Conflict).
         with sess.no_autoflush:
-            sess.execute(teams.update().where(teams.c.id == uuid.UUID(team_id))
-                         .values(data_version=teams.c.data_version + 1))
+            sess.execute(_bump_statement(dialect, uuid.UUID(team_id)))
         done.add(team_id)
 
 
+def version_of(team_id):
+    """A select of the team's data version: the sum of its stripes (0 before the first change)."""
+    return (select(func.coalesce(func.sum(_versions.c.version), 0))
+            .where(_versions.c.team_id == team_id).scalar_subquery())
+
+
+def team_version(team_id) -> int:
+    """The team's data version as this session's transaction sees it."""
+    return int(db.session.scalar(select(version_of(team_id))))
+
+
 def _before_commit(sess) -> None:
-    """Bump the teams this transaction marked (rows locked in id order)."""
+    """Bump the teams this transaction marked."""
     if sess.info.get("changed_teams"):
         _bump(sess, sess.info["changed_teams"])
 
@@ -119,7 +140,7 @@ def _forget_after_rollback(sess, _previous_transaction) -> None:
 # -- (b) the hit check: one autocommit statement ------------------------------------------------
 
 _teams, _members, _users = Team.__table__, Membership.__table__, User.__table__
-_CHECK = (select(_teams.c.id, _teams.c.data_version)
+_CHECK = (select(_teams.c.id, version_of(_teams.c.id))
           .join(_members, _members.c.team_id == _teams.c.id)
           .join(_users, _users.c.id == _members.c.user_id)
           .where(_teams.c.key == bindparam("key"), _users.c.id == bindparam("uid"),
@@ -127,7 +148,8 @@ _CHECK = (select(_teams.c.id, _teams.c.data_version)
 # PostgreSQL: planning the three-table join costs more than running it, so plan it once.
 _PREPARE = (
     "PREPARE lw_session_team(text, uuid, bigint) AS "
-    "SELECT teams.id, teams.data_version FROM teams "
+    "SELECT teams.id, (SELECT COALESCE(sum(v.version), 0) FROM team_versions v WHERE v.team_id = teams.id) "
+    "FROM teams "
     "JOIN memberships ON memberships.team_id = teams.id JOIN users ON users.id = memberships.user_id "
     "WHERE teams.key = $1 AND users.id = $2 AND users.session_version = $3")
 _EXECUTE = "EXECUTE lw_session_team(%(key)s, %(uid)s, %(version)s)"
@@ -156,7 +178,7 @@ def _prepare(dbapi_conn, _record) -> None:
 
 
 def session_team_version(session_user_id: str | None, key: str) -> tuple[str, int] | None:
-    """(team id, data_version) of team `key` if the session's user ("uuid:version", as the user
+    """(team id, data version) of team `key` if the session's user ("uuid:version", as the user
     loader reads it) still has that session version and is a member; else None (also on errors)."""
     uid, _, version = (session_user_id or "").partition(":")
     try:
@@ -177,14 +199,14 @@ def session_team_version(session_user_id: str | None, key: str) -> tuple[str, in
                 row = conn.execute(_CHECK, params).first()
     except SQLAlchemyError:
         return None
-    return (str(row[0]), row[1]) if row else None
+    return (str(row[0]), int(row[1])) if row else None
 
 
 # -- (c) the per-process store --------------------------------------------------------------------
 
 _lock = threading.Lock()
-_entries: OrderedDict = OrderedDict()  # full key -> (data_version, expiry, html)
-_inflight: dict = {}  # full key -> (data_version, Event set when its render ends)
+_entries: OrderedDict = OrderedDict()  # full key -> (data version, expiry, html)
+_inflight: dict = {}  # full key -> (data version, Event set when its render ends)
 _refreshing: dict = {}  # full key -> monotonic deadline of the request that re-renders an old entry
 
 
@@ -274,8 +296,8 @@ def quick_hit(key: str) -> bytes | None:
 
 
 def fragment(team: Team, render) -> bytes:
-    """The fragment for the signed-in user, stored at the team's data_version (as just loaded).
+    """The fragment for the signed-in user, stored at the team's data version (read first).
 
     Kept encoded: a hit then sends the bytes as they are."""
-    return get_or_render(_cache_key(team.id, current_user.get_id()), team.data_version,
+    return get_or_render(_cache_key(team.id, current_user.get_id()), team_version(team.id),
                          lambda: render().encode("utf-8"))

@@ -43,7 +43,7 @@ def issue_search(query: SearchQuery):
     return list_response(page.items, page.next_cursor)
 
 
-@api_route("/issues/export", query=ExportQuery, tags=["issues"], openapi=CSV_RESPONSE)
+@api_route("/issues/export", query=ExportQuery, tags=["issues"], openapi=CSV_RESPONSE, streams=True)
 def issue_export(query: ExportQuery):
     """Every issue matching the filters as CSV, streamed."""
     user, filters = current_api_user(), _filters(query)

@@ -23,7 +23,7 @@ class Kind:
     """What an event type means for its receivers."""
 
     api: bool  # API sockets receive it (the contract's event types); else browser pages only
-    changes_lists: bool  # changes what the team's issue lists show: data_version goes up
+    changes_lists: bool  # changes what the team's issue lists show: its data version goes up
     api_as: str | None = None  # the type API sockets see, when it is not the event's own
 
 

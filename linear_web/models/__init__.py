@@ -9,7 +9,7 @@ from .issue import TRACKED_FIELDS, Issue, IssueAlias
 from .label import Label, issue_labels
 from .project import Project
 from .relation import IssueParent, IssueRelation
-from .team import ROLES, Membership, Team
+from .team import ROLES, Membership, Team, TeamVersion
 from .user import User
 
 # Last: it attaches the row's planning columns to Issue once every model is defined.
@@ -17,4 +17,4 @@ from . import planning  # noqa: E402,F401
 
 __all__ = ["iso", "utcnow", "TRACKED_FIELDS",
            "Activity", "Attachment", "Comment", "IdempotencyRecord", "Issue", "IssueAlias", "Label", "issue_labels",
-           "IssueParent", "IssueRelation", "ROLES", "Membership", "Project", "Team", "ApiKey", "User"]
+           "IssueParent", "IssueRelation", "ROLES", "Membership", "Project", "Team", "TeamVersion", "ApiKey", "User"]

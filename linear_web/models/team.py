@@ -2,7 +2,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.extensions import db
@@ -21,9 +21,6 @@ class Team(db.Model):
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     # Last issue number handed out; bumped atomically (UPDATE … RETURNING) so numbers never repeat.
     issue_counter: Mapped[int] = mapped_column(default=0, nullable=False)
-    # Goes up in every transaction that changes what the team's issue lists show (list_cache.mark_changed):
-    # cached list fragments are valid for one data_version, in every process.
-    data_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", nullable=False)
     # The estimate scale its issues use (vocabulary.ESTIMATE_SCALES); "none" hides estimates.
     estimates: Mapped[str] = mapped_column(String(16), default="none", server_default="none", nullable=False)
     created_at: Mapped[datetime] = created_at()
@@ -32,6 +29,20 @@ class Team(db.Model):
         return {"id": str(self.id), "key": self.key, "name": self.name,
                 "description": self.description, "created_at": iso(self.created_at), "role": role,
                 "estimates": self.estimates}
+
+
+class TeamVersion(db.Model):
+    """One stripe of a team's data version (list_cache.py): the version is the sum of its stripes.
+
+    Every transaction that changes what the team's issue lists show adds 1 to one stripe chosen at
+    random at commit, so concurrent writers in a team rarely wait for each other's row lock (they
+    did when the version was one column of the team's row). Rows appear on first use."""
+
+    __tablename__ = "team_versions"
+
+    team_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", nullable=False)
 
 
 class Membership(db.Model):

@@ -12,12 +12,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from sqlalchemy import and_, exists, func, literal_column, or_, select, text
+from sqlalchemy import and_, case, exists, func, literal_column, or_, select, text
 
 from ..infra.extensions import db
 from ..models import Issue, IssueParent, User, issue_labels
 from ..models.issue import PRIORITY_RANK
-from ..vocabulary import OPEN_STATUSES, SEARCH_MAX, STATUSES
+from ..vocabulary import OPEN_STATUSES, SEARCH_MAX, STATUSES, parse_identifier
 from . import access
 from .errors import ValidationError
 from .validation import check_priority, check_status, parse_uuid
@@ -320,35 +320,74 @@ def list_issues(actor: User, filters: IssueFilters, *, limit=50, cursor: str | N
     return Page(rows[:limit], nxt)
 
 
+# PostgreSQL ranks at most this many matches, the newest first: a very common word then costs a
+# bounded sort instead of ranking every match (README, "Search").
+SEARCH_CANDIDATES = 2000
+PHRASE_BOOST = 1.0  # added to the relevance of issues holding the words as typed, in order
+EXACT_RANK = -1e9  # the issue named by an identifier ("ENG-42") comes before every ranked match
+
+
 def search_issues(actor: User, filters: IssueFilters, *, limit=20, cursor: str | None = None) -> Page:
-    """Issues matching filters.q, most relevant first (PostgreSQL ts_rank, SQLite bm25)."""
+    """Issues matching filters.q, most relevant first.
+
+    An identifier ("ENG-42", also an old one after a move) puts that issue first when it is
+    visible and within the filters, whatever its text. Then the matches of every word (prefixes
+    count), those holding the words as a phrase first, then by relevance: PostgreSQL's ts_rank
+    over the SEARCH_CANDIDATES newest matches, SQLite's bm25 over all of them."""
     limit = check_limit(limit)
     terms = fts_terms(filters.q)
     if not terms:
         return Page([], None)
-    base = IssueFilters(**{**filters.__dict__, "q": ""})
-    stmt = filtered(actor, base)
-    if _is_pg():
-        query = _tsquery(terms)
-        rank = func.cast(func.ts_rank(literal_column("issues.search_vector"), query), db.Float) * -1.0
-        stmt = stmt.where(literal_column("issues.search_vector").op("@@")(query))
-    else:
-        fts = text("SELECT issue_id, bm25(issues_fts, 0.0, 10.0, 3.0) AS score FROM issues_fts "
-                   "WHERE issues_fts MATCH :fts").bindparams(fts=_fts5_query(terms)) \
-            .columns(issue_id=Issue.id.type, score=db.Float).subquery("fts")
-        stmt = stmt.join(fts, fts.c.issue_id == Issue.id)
-        rank = fts.c.score  # bm25: smaller is better
-    columns = [(rank, False), (Issue.id, False)]
+    base = filtered(actor, IssueFilters(**{**filters.__dict__, "q": ""}))
+    exact = _exact_issue(base, filters.q)
+    ranked = _ranked_matches(base, terms, exact).subquery("ranked")
+    top = select(ranked.c.id, ranked.c.rank)
     if cursor:
-        stmt = stmt.where(_after(columns, decode_cursor(cursor, [float, uuid.UUID])))
+        after = decode_cursor(cursor, [float, uuid.UUID])
+        top = top.where(_after([(ranked.c.rank, False), (ranked.c.id, False)], after))
+    top = top.order_by(ranked.c.rank.asc(), ranked.c.id.asc()).limit(limit + 1).subquery("top")
     # Rank and cut to one page first, then load the page's rows with their joins: joining every
     # match before the sort made common words ~2x slower (EXPLAIN ANALYZE on 100k issues).
-    top = (stmt.with_only_columns(Issue.id.label("id"), rank.label("rank"))
-           .order_by(rank.asc(), Issue.id.asc()).limit(limit + 1).subquery("top"))
     stmt = select(Issue, top.c.rank).join(top, top.c.id == Issue.id).order_by(top.c.rank.asc(), Issue.id.asc())
-    rows = db.session.execute(stmt).unique().all()
-    nxt = encode_cursor([rows[limit - 1].rank, rows[limit - 1][0].id]) if len(rows) > limit else None
-    return Page([r[0] for r in rows[:limit]], nxt)
+    rows = [(issue, rank) for issue, rank in db.session.execute(stmt).unique().all()]
+    if exact is not None and not cursor:  # first page: the named issue, ranked before everything
+        rows.insert(0, (db.session.scalar(select(Issue).where(Issue.id == exact)), EXACT_RANK))
+    nxt = encode_cursor([rows[limit - 1][1], rows[limit - 1][0].id]) if len(rows) > limit else None
+    return Page([issue for issue, _ in rows[:limit]], nxt)
+
+
+def _exact_issue(base, q: str) -> uuid.UUID | None:
+    """The id of the issue that q names by identifier, if it is among `base` (visible, filtered)."""
+    iid = access.resolve_issue_id(q.strip()) if parse_identifier(q.strip()) else None
+    if iid is None:
+        return None
+    return db.session.scalar(base.with_only_columns(Issue.id).where(Issue.id == iid).limit(1))
+
+
+def _ranked_matches(base, terms: list[str], exact: uuid.UUID | None):
+    """A select of (id, rank) of the matching issues but `exact`; the smaller the rank, the better."""
+    phrase = len(terms) > 1
+    if exact is not None:
+        base = base.where(Issue.id != exact)
+    if _is_pg():
+        vector, query = literal_column("issues.search_vector"), _tsquery(terms)
+        newest = (base.where(vector.op("@@")(query)).with_only_columns(Issue.id.label("id"), vector.label("sv"))
+                  .order_by(Issue.created_at.desc(), Issue.id.desc()).limit(SEARCH_CANDIDATES).subquery("newest"))
+        relevance = func.ts_rank(newest.c.sv, query)
+        if phrase:
+            relevance = relevance + case((newest.c.sv.op("@@")(func.phraseto_tsquery("english", " ".join(terms))),
+                                          PHRASE_BOOST), else_=0.0)
+        return select(newest.c.id.label("id"), (func.cast(relevance, db.Float) * -1.0).label("rank"))
+    fts = text("SELECT issue_id, bm25(issues_fts, 0.0, 10.0, 3.0) AS score FROM issues_fts "
+               "WHERE issues_fts MATCH :fts").bindparams(fts=_fts5_query(terms)) \
+        .columns(issue_id=Issue.id.type, score=db.Float).subquery("fts")
+    rank = fts.c.score  # bm25: smaller is better (negative)
+    if phrase:
+        quoted = '"' + " ".join(t.replace('"', "") for t in terms) + '"'
+        in_order = text("SELECT issue_id FROM issues_fts WHERE issues_fts MATCH :phrase") \
+            .bindparams(phrase=quoted).columns(issue_id=Issue.id.type)
+        rank = rank - case((Issue.id.in_(in_order), 1000.0), else_=0.0)
+    return base.join(fts, fts.c.issue_id == Issue.id).with_only_columns(Issue.id.label("id"), rank.label("rank"))
 
 
 def count_by_status(actor: User, filters: IssueFilters) -> dict[str, int]:

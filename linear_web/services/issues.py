@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import events
 from ..events import Event, emit
-from ..list_cache import lock_teams
+from ..list_cache import mark_changed
 from ..infra.extensions import db
 from ..models import Activity, Comment, Issue, IssueAlias, Project, Team, User, utcnow
 from ..vocabulary import BODY_MAX, DEFAULT_STATUS, NO_PRIORITY, TITLE_MAX
@@ -115,10 +115,38 @@ def _stale(issue: Issue) -> Conflict:
                     {"version": f"Stale version: the current version is {issue.version}."})
 
 
+class _LostRace(Exception):
+    """The issue changed between reading and writing it (another request committed first)."""
+
+
 def update_issue(actor: User, issue_ref, data: dict, *, version=None, position: float | None = None) -> Issue:
     """Apply a partial change; one Activity row per changed field; 409 on a stale version.
 
-    `version` (or data["version"]) is what the client saw: a number, form text, or None when not sent."""
+    `version` (or data["version"]) is what the client saw: a number, form text, or None when not sent.
+    A client that sent a version gets 409 when another change lands first; one that did not asked
+    for its change whatever the version, so the change is applied again on the fresh row (a few
+    tries, then 409)."""
+    checked = version is not None or "version" in data
+    return _retrying(lambda: _update_issue(actor, issue_ref, data, version=version, position=position),
+                     tries=1 if checked else 3)
+
+
+def _retrying(change, tries: int):
+    """Run change(); when it loses a race, run it again on fresh rows, at most `tries` times, then 409."""
+    for attempt in range(tries):
+        try:
+            return change()
+        except _LostRace as lost:
+            fresh = db.session.get(Issue, lost.args[0], populate_existing=True)
+            if fresh is None:
+                raise NotFound("Issue not found.") from None
+            if attempt == tries - 1:
+                raise _stale(fresh) from None
+            db.session.expire_all()
+    raise AssertionError("unreachable")
+
+
+def _update_issue(actor: User, issue_ref, data: dict, *, version, position) -> Issue:
     issue = access.issue_for(actor, issue_ref)
     values, errors = _validate(data, partial=True)
     if version is None and "version" in data:
@@ -151,7 +179,7 @@ def update_issue(actor: User, issue_ref, data: dict, *, version=None, position: 
     old_team_id = None
     if moving:
         old_team_id, old_identifier = str(issue.team_id), issue.identifier
-        lock_teams(issue.team_id, target_team.id)  # both rows in id order before the counter's lock
+        mark_changed(issue.team_id, target_team.id)  # both teams' lists change
         number = next_number(target_team.id)
         db.session.add(IssueAlias(team_id=issue.team_id, number=issue.number, issue_id=issue.id))
         issue.team_id, issue.team, issue.number = target_team.id, target_team, number
@@ -217,12 +245,12 @@ def _detach(actor: User, issue: Issue) -> bool:
 
 
 def _commit_or_conflict(issue: Issue) -> None:
+    issue_id = issue.id  # (bulk edits: the first issue)
     try:
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
-        fresh = db.session.get(Issue, issue.id, populate_existing=True)
-        raise _stale(fresh) if fresh else NotFound("Issue not found.")
+        raise _LostRace(issue_id) from None
 
 
 def move_card(actor: User, issue_ref, status, *, before=None, after=None, version=None) -> Issue:
@@ -267,6 +295,10 @@ def delete_issue(actor: User, issue_ref) -> dict:
 
 def bulk_update(actor: User, refs: list, data: dict) -> list[Issue]:
     """Apply one change to several issues (fields, or labels added and removed); all or none."""
+    return _retrying(lambda: _bulk_update(actor, refs, data), tries=3)
+
+
+def _bulk_update(actor: User, refs: list, data: dict) -> list[Issue]:
     if not refs:
         raise ValidationError({"issues": "Select at least one issue."})
     issues = [access.issue_for(actor, r) for r in refs[:500]]

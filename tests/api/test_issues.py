@@ -189,3 +189,34 @@ def test_team_and_comment_limits_are_the_services(api, eng, f):
     issue = f.issue(team, ada)
     r = api(ada).post(f"/api/v1/issues/{issue.identifier}/comments", json={"body": " "})
     assert r.status_code == 422 and error_of(r)["details"] == {"body": "Comment is required."}
+
+
+def test_reads_run_without_a_transaction_and_writes_and_exports_inside_one(api, eng, f, is_postgres):
+    """GETs skip BEGIN/ROLLBACK (autocommit); a PATCH commits one transaction; the export's
+    server-side cursor keeps its transaction."""
+    if not is_postgres:
+        pytest.skip("SQLite has no round trips to save")
+    from sqlalchemy import event
+    team, ada, _ = eng
+    issue = f.issue(team, ada)
+    seen: list[bool] = []
+
+    def record(_conn, cursor, _statement, _params, _context, _many):
+        seen.append(cursor.connection.autocommit)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        client = api(ada)
+        for path in ("/api/v1/issues?team_id=" + str(team.id), f"/api/v1/issues/{issue.identifier}",
+                     "/api/v1/dashboard/stats"):
+            seen.clear()
+            assert client.get(path).status_code == 200
+            assert seen and all(seen), path
+        seen.clear()
+        assert client.patch(f"/api/v1/issues/{issue.identifier}", json={"status": "done"}).status_code == 200
+        assert seen and not any(seen)
+        seen.clear()
+        assert client.get("/api/v1/issues/export?team_id=" + str(team.id)).status_code == 200
+        assert seen and not seen[-1]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

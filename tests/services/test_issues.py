@@ -66,6 +66,41 @@ def test_stale_version_is_a_conflict_naming_who_changed(f):
     assert db.session.get(Issue, i.id).title == "first"
 
 
+def _lose_the_first_race(monkeypatch, issue_id):
+    """The first time the issue is read for a change, another writer bumps its version before ours lands."""
+    real, raced = access.issue_for, []
+
+    def issue_for(actor, ref):
+        issue = real(actor, ref)
+        if not raced:
+            raced.append(True)
+            db.session.execute(db.update(Issue).where(Issue.id == issue_id)
+                               .values(version=Issue.version + 1, title="changed elsewhere"),
+                               execution_options={"synchronize_session": False})
+        return issue
+    monkeypatch.setattr(access, "issue_for", issue_for)
+
+
+def test_a_change_without_version_is_applied_again_when_it_loses_a_race(f, monkeypatch):
+    admin = f.user()
+    i = f.issue(f.team(admin), admin)
+    _lose_the_first_race(monkeypatch, i.id)
+    issues.update_issue(admin, i.id, {"status": "done"})
+    fresh = db.session.get(Issue, i.id, populate_existing=True)
+    assert fresh.status == "done"
+    rows = db.session.scalars(db.select(Activity).where(Activity.issue_id == i.id, Activity.field == "status")).all()
+    assert [(r.old_value, r.new_value) for r in rows] == [("backlog", "done")]   # the lost try left nothing
+
+
+def test_a_change_with_version_that_loses_a_race_is_a_conflict(f, monkeypatch):
+    admin = f.user()
+    i = f.issue(f.team(admin), admin)
+    _lose_the_first_race(monkeypatch, i.id)
+    with pytest.raises(Conflict):
+        issues.update_issue(admin, i.id, {"status": "done"}, version=1)
+    assert db.session.get(Issue, i.id, populate_existing=True).status == "backlog"
+
+
 def test_move_to_other_team_renumbers_and_old_identifier_redirects(f):
     admin = f.user()
     a, b = f.team(admin, key="AAA"), f.team(admin, key="BBB")
@@ -108,6 +143,41 @@ def test_search_ranks_title_matches_first_and_hides_other_teams(f):
     assert [i.id for i in page.items][0] == best.id
     assert len(page.items) == 2
     assert search_issues(outsider, IssueFilters(q="migrations")).items == []
+
+
+def test_search_puts_the_named_issue_first_then_phrase_matches(f):
+    admin, outsider = f.user(), f.user()
+    t = f.team(admin, key="ENG")
+    scattered = f.issue(t, admin, title="Export of the login page", description="the export broke; login later")
+    named = f.issue(t, admin, title="Unrelated words")
+    phrase = f.issue(t, admin, title="Login export fails", description="a login export of 3 MB")
+    for _ in range(3):
+        f.issue(t, admin, title="Filler")
+    page = search_issues(admin, IssueFilters(q="login export"))
+    assert [i.id for i in page.items] == [phrase.id, scattered.id]   # the words in order first
+    page = search_issues(admin, IssueFilters(q=named.identifier.lower()))
+    assert page.items[0].id == named.id                               # whatever its text
+    # Paging from the named issue goes on through the ranked matches, without repeating it.
+    first = search_issues(admin, IssueFilters(q=f"{named.identifier}"), limit=1)
+    assert [i.id for i in first.items] == [named.id]
+    # Someone else's identifier names nothing for an outsider, and filters still apply.
+    assert search_issues(outsider, IssueFilters(q=named.identifier)).items == []
+    assert search_issues(admin, IssueFilters(q=named.identifier, statuses=["done"])).items == []
+
+
+def test_search_ranks_only_the_newest_candidates_of_a_common_word(f, monkeypatch, is_postgres):
+    from linear_web.services import issue_queries
+    if not is_postgres:
+        pytest.skip("SQLite ranks every match (an embedded, small database)")
+    admin = f.user()
+    t = f.team(admin)
+    old_best = f.issue(t, admin, title="Cache cache cache", description="cache cache")
+    newer = [f.issue(t, admin, title=f"Cache note {n}") for n in range(4)]
+    monkeypatch.setattr(issue_queries, "SEARCH_CANDIDATES", 3)
+    found = [i.id for i in search_issues(admin, IssueFilters(q="cache")).items]
+    assert set(found) == {i.id for i in newer[1:]} and old_best.id not in found
+    monkeypatch.setattr(issue_queries, "SEARCH_CANDIDATES", 2000)
+    assert search_issues(admin, IssueFilters(q="cache")).items[0].id == old_best.id
 
 
 def test_export_guards_formulas(f):

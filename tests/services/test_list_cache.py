@@ -1,4 +1,4 @@
-"""The list cache's parts without HTTP: data_version goes up once per committed change to what a
+"""The list cache's parts without HTTP: the data version goes up once per committed change to what a
 team's lists show (never on a failure), opposite moves do not deadlock, the hit check applies the
 user loader's and membership's rules, and the store renders once and never serves across a change."""
 import io
@@ -9,7 +9,7 @@ import pytest
 
 from linear_web import list_cache
 from linear_web.infra.extensions import db
-from linear_web.models import Team, User
+from linear_web.models import Issue, User
 from linear_web.services import attachments, auth, comments, issues, projects, teams
 from linear_web.services.errors import Conflict, ValidationError
 
@@ -17,8 +17,8 @@ from ..concurrency import run_in_threads
 
 
 def team_version(team_id) -> int:
-    db.session.expire_all()
-    return db.session.get(Team, team_id).data_version
+    db.session.commit()  # a fresh transaction: what every process sees now
+    return list_cache.team_version(team_id)
 
 
 def test_every_change_the_list_shows_moves_the_team_version_once(app, cache_team, f):
@@ -63,7 +63,6 @@ def test_a_marked_transaction_bumps_once_at_commit_and_not_after_a_rollback(cach
     db.session.rollback()
     db.session.commit()
     assert team_version(t.id) == before  # the rollback forgot the mark
-    list_cache.lock_teams(t.id)
     list_cache.mark_changed(t.id)
     db.session.commit()
     assert team_version(t.id) == before + 1
@@ -157,3 +156,41 @@ def test_the_store_keeps_the_most_recently_used_entries(monkeypatch, empty_list_
     assert list_cache.peek(("t", "u", b"0"), 1) == "html 0"
     assert list_cache.peek(("t", "u", b"1"), 1) is None
     assert list_cache.peek(("t", "u", b"2"), 1) == "html 2"
+
+
+def test_writes_in_one_team_do_not_wait_for_each_others_commit(app, cache_team, f, monkeypatch, is_postgres):
+    """Two updates of different issues in one team: the second commits while the first, which has
+    already bumped the team's version, is still open (it used to wait for the team row's lock)."""
+    if not is_postgres:
+        pytest.skip("SQLite has one writer at a time whatever the schema")
+    ada, t = cache_team
+    second = f.issue(t, ada)
+    first_id, second_id, uid = f.issue(t, ada).id, second.id, ada.id
+    slots = iter([3, 7])
+    monkeypatch.setattr(list_cache.random, "randrange", lambda n: next(slots))
+    bumped, done = threading.Event(), threading.Event()
+
+    def first_writer():
+        with app.app_context():
+            sess = db.session()
+            sess.get(Issue, first_id).title = "First, held open"
+            sess.flush()
+            list_cache.mark_changed(t.id)
+            list_cache._bump(sess, {str(t.id)})  # what its commit does first ...
+            bumped.set()
+            done.wait(10)                          # ... then it stays open until the other has committed
+            sess.rollback()
+            db.session.remove()
+
+    holder = threading.Thread(target=first_writer)
+    holder.start()
+    try:
+        assert bumped.wait(10)
+        began = time.monotonic()
+        results = run_in_threads(app, 1, lambda _i: issues.update_issue(db.session.get(User, uid), second_id,
+                                                                         {"status": "done"}).status)
+        waited = time.monotonic() - began
+    finally:
+        done.set()
+        holder.join(15)
+    assert results == ["done"] and waited < 5

@@ -310,11 +310,11 @@ def test_stored_progress_and_blocked_follow_every_change(plan, f):
     relations.add_relation(plan.ada, ops_issue.id, "blocked_by", blocker.id)
     rollups = _stored_rollups()
     assert rollups[parent.id][2] and rollups[ops_issue.id][2] and not rollups[blocker.id][2]
-    from linear_web.models import Team
-    ops_version = db.session.get(Team, plan.ops.id, populate_existing=True).data_version
+    from linear_web import list_cache
+    ops_version = list_cache.team_version(plan.ops.id)
     issues.move_card(plan.ada, blocker.id, "done")
     # OPS's cached lists show the blocked mark: finishing ENG's blocker refreshes them too.
-    assert db.session.get(Team, plan.ops.id, populate_existing=True).data_version > ops_version
+    assert list_cache.team_version(plan.ops.id) > ops_version
     rollups = _stored_rollups()
     assert not rollups[parent.id][2] and not rollups[ops_issue.id][2]
     issues.update_issue(plan.ada, blocker.id, {"status": "in_progress"})

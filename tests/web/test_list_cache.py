@@ -1,4 +1,4 @@
-"""The list fast path over HTTP: a cached fragment is served while a team's data_version is
+"""The list fast path over HTTP: a cached fragment is served while a team's data version is
 unchanged, never after a change, and only to a signed-in member (checked on every request, in one
 statement). The writers and the store are tested in tests/services/test_list_cache.py."""
 import ast
@@ -21,8 +21,8 @@ def test_a_repeat_is_one_statement_and_the_same_html(client, cache_team, count_q
     with count_queries() as q:
         again = client.get("/team/CCH/issues?status=todo", headers=HX)
     assert again.status_code == 200 and again.data == first.data and b"First issue" in again.data
-    assert q.count == 1, q.statements  # session + membership + data_version, nothing else
-    assert ("data_version" in q.statements[0] or "lw_session_team" in q.statements[0]) and "issues" not in q.statements[0]
+    assert q.count == 1, q.statements  # session + membership + data version, nothing else
+    assert ("team_versions" in q.statements[0] or "lw_session_team" in q.statements[0]) and "issues" not in q.statements[0]
 
 
 def test_a_change_through_the_services_shows_at_once(client, cache_team, f):
@@ -47,7 +47,7 @@ def test_a_commit_on_another_connection_shows_at_once(client, cache_team, databa
     try:
         with other.begin() as conn:
             conn.execute(Issue.__table__.update().values(title="Changed elsewhere"))
-            conn.execute(text("UPDATE teams SET data_version = data_version + 1"))
+            conn.execute(text("UPDATE team_versions SET version = version + 1"))
     finally:
         other.dispose()
     assert b"Changed elsewhere" in client.get("/team/CCH/issues", headers=HX).data
