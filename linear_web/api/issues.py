@@ -1,6 +1,7 @@
 """API: issues — create, filtered lists, search, CSV export, detail, partial updates, delete, activity."""
 from flask import Response, request, stream_with_context
 
+from ..models.issue import issue_json
 from ..services import access, exports, issues as issue_service, planning, relations
 from ..services.issue_queries import IssueFilters, list_issues, search_issues
 from .common import api_route, current_api_user, list_response
@@ -9,6 +10,11 @@ from .schemas import (ActivityList, ExportQuery, IssueDetailOut, IssueIn, IssueL
 
 CSV_RESPONSE = {"responses": {"200": {"description": "CSV, streamed: " + ",".join(exports.COLUMNS),
                                       "content": {"text/csv": {"schema": {"type": "string"}}}}}}
+
+
+def _row_json(row) -> dict:
+    """The Issue object of a page row (issue_queries.ROW_COLUMNS)."""
+    return issue_json(row, row.team_key, row.assignee_name)
 
 
 def _filters(query: IssueQuery) -> IssueFilters:
@@ -32,15 +38,18 @@ def issue_create(body: IssueIn):
 @api_route("/issues", query=IssueQuery, response=IssueList, tags=["issues"])
 def issue_list(query: IssueQuery):
     """Issues of the caller's teams, filtered and sorted, one keyset page at a time."""
-    page = list_issues(current_api_user(), _filters(query), limit=query.limit, cursor=query.cursor)
-    return list_response(page.items, page.next_cursor)
+    page = list_issues(current_api_user(), _filters(query), limit=query.limit, cursor=query.cursor, rows=True)
+    return list_response([_row_json(r) for r in page.items], page.next_cursor)
 
 
 @api_route("/issues/search", query=SearchQuery, response=IssueList, tags=["issues"])
 def issue_search(query: SearchQuery):
-    """Full-text search over title and description, most relevant first; the list filters apply."""
-    page = search_issues(current_api_user(), _filters(query), limit=query.limit, cursor=query.cursor)
-    return list_response(page.items, page.next_cursor)
+    """Full-text search over title and description, most relevant first; the list filters apply.
+
+    An identifier (`ENG-42`) puts that issue first; issues holding the words in the order typed
+    come before the others. On PostgreSQL the 2,000 newest matches are ranked."""
+    page = search_issues(current_api_user(), _filters(query), limit=query.limit, cursor=query.cursor, rows=True)
+    return list_response([_row_json(r) for r in page.items], page.next_cursor)
 
 
 @api_route("/issues/export", query=ExportQuery, tags=["issues"], openapi=CSV_RESPONSE, streams=True)

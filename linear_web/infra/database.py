@@ -42,3 +42,32 @@ def check_postgres_on_checkout(engine) -> None:
             raise exc.DisconnectionError(str(err)) from err
         if readable:  # idle, yet the server said something: it closed the connection
             raise exc.DisconnectionError("the server closed the connection")
+
+
+def fast_uuid_results(engine) -> None:
+    """PostgreSQL: uuid columns arrive as uuid.UUID built without re-validating PostgreSQL's
+    canonical text. psycopg2's caster goes through uuid.UUID(text), which parses and checks the
+    string: about 300 ids in a 50-issue API page, a fifth of its CPU time (bench/results-api-mix-*.md).
+    The object is the one uuid.UUID.__init__ would make (its `int` and `is_safe` slots)."""
+    if engine.dialect.name != "postgresql":
+        return
+    import uuid
+
+    import psycopg2.extensions
+    from sqlalchemy import event
+
+    new, set_slot, unknown = object.__new__, object.__setattr__, uuid.SafeUUID.unknown
+
+    def cast(value, _cursor):
+        if value is None:
+            return None
+        made = new(uuid.UUID)
+        set_slot(made, "int", int(value.replace("-", ""), 16))
+        set_slot(made, "is_safe", unknown)
+        return made
+
+    uuid_type = psycopg2.extensions.new_type((2950,), "LW_UUID", cast)
+
+    @event.listens_for(engine, "connect")
+    def _register(dbapi_conn, _record):
+        psycopg2.extensions.register_type(uuid_type, dbapi_conn)

@@ -114,21 +114,31 @@ class Issue(db.Model):
         return {"id": str(self.id), "identifier": self.identifier, "title": self.title, "status": self.status}
 
     def to_json(self) -> dict:
-        return {
-            "id": str(self.id), "identifier": self.identifier, "number": self.number,
-            "title": self.title, "description": self.description,
-            "description_html": self.description_html, "status": self.status,
-            "priority": self.priority, "team_id": str(self.team_id),
-            "project_id": str(self.project_id) if self.project_id else None,
-            "assignee_id": str(self.assignee_id) if self.assignee_id else None,
-            "creator_id": str(self.creator_id),
-            "assignee": self.assignee.brief() if self.assignee else None,
-            "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
-            "version": self.version,
-            "label_ids": [c.id for c in self.label_chips], "labels": [c.brief() for c in self.label_chips],
-            "parent_id": str(self.parent_id) if self.parent_id else None, "sub_issues": self.sub_issues,
-            "due_date": self.due_date.isoformat() if self.due_date else None, "estimate": self.estimate,
-        }
+        return issue_json(self, self.team.key, self.assignee.name if self.assignee else None)
+
+
+def issue_json(issue, team_key: str, assignee_name: str | None) -> dict:
+    """The API's Issue object, from an Issue or from a row of ISSUE_ROW_COLUMNS (same attribute
+    names): lists serialise rows without building ORM objects (bench/results-api-mix-*.md)."""
+    from .planning import parse_labels
+    chips = parse_labels(issue.label_summary)
+    assignee_id = issue.assignee_id
+    return {
+        "id": str(issue.id), "identifier": identifier(team_key, issue.number), "number": issue.number,
+        "title": issue.title, "description": issue.description,
+        "description_html": render_markdown(issue.description), "status": issue.status,
+        "priority": issue.priority, "team_id": str(issue.team_id),
+        "project_id": str(issue.project_id) if issue.project_id else None,
+        "assignee_id": str(assignee_id) if assignee_id else None,
+        "creator_id": str(issue.creator_id),
+        "assignee": {"id": str(assignee_id), "name": assignee_name} if assignee_id else None,
+        "created_at": iso(issue.created_at), "updated_at": iso(issue.updated_at),
+        "version": issue.version,
+        "label_ids": [c.id for c in chips], "labels": [c.brief() for c in chips],
+        "parent_id": str(issue.parent_id) if issue.parent_id else None,
+        "sub_issues": {"total": issue.sub_total or 0, "done": issue.sub_done or 0},
+        "due_date": issue.due_date.isoformat() if issue.due_date else None, "estimate": issue.estimate,
+    }
 
 
 # The priority sort: high (1), medium, low, then "no priority" (0) as 4. Literal numbers, not bound

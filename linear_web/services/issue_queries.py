@@ -12,10 +12,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from sqlalchemy import and_, case, exists, func, literal_column, or_, select, text
+from sqlalchemy import and_, case, exists, func, join, literal_column, or_, select, text
+from sqlalchemy.orm import aliased
 
 from ..infra.extensions import db
-from ..models import Issue, IssueParent, User, issue_labels
+from ..models import Issue, IssueParent, Team, User, issue_labels
 from ..models.issue import PRIORITY_RANK
 from ..vocabulary import OPEN_STATUSES, SEARCH_MAX, STATUSES, parse_identifier
 from . import access
@@ -307,15 +308,36 @@ def check_limit(limit) -> int:
     return limit
 
 
-def list_issues(actor: User, filters: IssueFilters, *, limit=50, cursor: str | None = None) -> Page:
-    """One page of issues in the filter's sort order; the cursor is stable under inserts."""
+# What the API's Issue object needs of a row (models.issue.issue_json), for pages read as plain
+# rows: no ORM objects, identity map or eager-load bookkeeping for 50 issues a page.
+_ROW_ASSIGNEE = aliased(User, name="row_assignee")
+ROW_COLUMNS = (Issue.id, Issue.team_id, Issue.number, Issue.title, Issue.description, Issue.status, Issue.priority,
+               Issue.project_id, Issue.assignee_id, Issue.creator_id, Issue.created_at, Issue.updated_at,
+               Issue.version, Issue.label_summary, Issue.parent_id.label("parent_id"), Issue.sub_total,
+               Issue.sub_done, Issue.due_date, Issue.estimate, Team.key.label("team_key"),
+               _ROW_ASSIGNEE.name.label("assignee_name"))
+
+
+def _row_from(selectable=None):
+    """FROM issues (joined to `selectable` first if given), their team and assignee, for ROW_COLUMNS."""
+    base = Issue.__table__ if selectable is None else join(Issue, selectable, selectable.c.id == Issue.id)
+    return join(base, Team, Team.id == Issue.team_id).outerjoin(_ROW_ASSIGNEE, _ROW_ASSIGNEE.id == Issue.assignee_id)
+
+
+def list_issues(actor: User, filters: IssueFilters, *, limit=50, cursor: str | None = None,
+                rows: bool = False) -> Page:
+    """One page of issues in the filter's sort order; the cursor is stable under inserts.
+    `rows`: the page holds rows of ROW_COLUMNS (for models.issue.issue_json) instead of Issues."""
     limit = check_limit(limit)
     columns = _order_columns(filters.sort)
     stmt = filtered(actor, filters)
     if cursor:
         stmt = stmt.where(_after(columns, decode_cursor(cursor, _kinds(filters.sort))))
     stmt = stmt.order_by(*[c.desc() if d else c.asc() for c, d in columns]).limit(limit + 1)
-    rows = list(db.session.scalars(stmt).unique())
+    if rows:
+        rows = list(db.session.execute(stmt.with_only_columns(*ROW_COLUMNS).select_from(_row_from())))
+    else:
+        rows = list(db.session.scalars(stmt).unique())
     nxt = encode_cursor(_row_values(rows[limit - 1], filters.sort)) if len(rows) > limit else None
     return Page(rows[:limit], nxt)
 
@@ -327,7 +349,8 @@ PHRASE_BOOST = 1.0  # added to the relevance of issues holding the words as type
 EXACT_RANK = -1e9  # the issue named by an identifier ("ENG-42") comes before every ranked match
 
 
-def search_issues(actor: User, filters: IssueFilters, *, limit=20, cursor: str | None = None) -> Page:
+def search_issues(actor: User, filters: IssueFilters, *, limit=20, cursor: str | None = None,
+                  rows: bool = False) -> Page:
     """Issues matching filters.q, most relevant first.
 
     An identifier ("ENG-42", also an old one after a move) puts that issue first when it is
@@ -348,12 +371,18 @@ def search_issues(actor: User, filters: IssueFilters, *, limit=20, cursor: str |
     top = top.order_by(ranked.c.rank.asc(), ranked.c.id.asc()).limit(limit + 1).subquery("top")
     # Rank and cut to one page first, then load the page's rows with their joins: joining every
     # match before the sort made common words ~2x slower (EXPLAIN ANALYZE on 100k issues).
-    stmt = select(Issue, top.c.rank).join(top, top.c.id == Issue.id).order_by(top.c.rank.asc(), Issue.id.asc())
-    rows = [(issue, rank) for issue, rank in db.session.execute(stmt).unique().all()]
+    if rows:
+        stmt = select(*ROW_COLUMNS, top.c.rank).select_from(_row_from(top))
+        found = [(row, row.rank) for row in db.session.execute(stmt.order_by(top.c.rank.asc(), Issue.id.asc()))]
+    else:
+        stmt = select(Issue, top.c.rank).join(top, top.c.id == Issue.id).order_by(top.c.rank.asc(), Issue.id.asc())
+        found = [(issue, rank) for issue, rank in db.session.execute(stmt).unique().all()]
     if exact is not None and not cursor:  # first page: the named issue, ranked before everything
-        rows.insert(0, (db.session.scalar(select(Issue).where(Issue.id == exact)), EXACT_RANK))
-    nxt = encode_cursor([rows[limit - 1][1], rows[limit - 1][0].id]) if len(rows) > limit else None
-    return Page([issue for issue, _ in rows[:limit]], nxt)
+        named = db.session.execute(select(*ROW_COLUMNS).select_from(_row_from()).where(Issue.id == exact)).first() \
+            if rows else db.session.scalar(select(Issue).where(Issue.id == exact))
+        found.insert(0, (named, EXACT_RANK))
+    nxt = encode_cursor([found[limit - 1][1], found[limit - 1][0].id]) if len(found) > limit else None
+    return Page([item for item, _ in found[:limit]], nxt)
 
 
 def _exact_issue(base, q: str) -> uuid.UUID | None:

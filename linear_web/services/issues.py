@@ -220,7 +220,7 @@ def _apply_fields(actor: User, issue: Issue, values: dict) -> bool:
         old = _display(field, issue)
         setattr(issue, key, value)
         if key == "status":
-            rollups.touch(issue.id)  # its parent's progress, the issues it blocks
+            rollups.touch_status(issue.id)  # its parent's progress, the issues it blocks
         if key == "assignee_id":
             issue.assignee = db.session.get(User, value) if value else None
         elif key == "project_id":

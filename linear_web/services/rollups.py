@@ -23,12 +23,18 @@ from ..infra.extensions import db
 from ..models import Issue, IssueParent, IssueRelation
 from ..models.planning import blocked_sql, sub_done_sql, sub_total_sql
 
-TOUCHED, PLANNED = "rollups_touched", "rollups_planned"
+TOUCHED, STATUS, PLANNED = "rollups_touched", "rollups_status", "rollups_planned"
 
 
 def touch(*issue_ids) -> None:
-    """These issues' status, parent or blocking relations change in this transaction."""
+    """These issues' parent or blocking relations change in this transaction."""
     db.session().info.setdefault(TOUCHED, set()).update(i for i in issue_ids if i is not None)
+
+
+def touch_status(issue_id) -> None:
+    """The issue's status changes: its parent's progress and the marks of the issues it blocks
+    move, not its own figures (an issue with neither costs one query at commit, no write)."""
+    db.session().info.setdefault(STATUS, set()).add(issue_id)
 
 
 def touch_neighbours(issue_id) -> None:
@@ -46,10 +52,12 @@ def _neighbours(sess, ids) -> set:
 
 def _plan(sess) -> None:
     """Before the list cache bumps team rows: the issues to rework and the teams they are in."""
-    ids = sess.info.pop(TOUCHED, None)
+    ids, status = sess.info.pop(TOUCHED, None) or set(), sess.info.pop(STATUS, None) or set()
+    if not ids and not status:
+        return
+    ids = ids | _neighbours(sess, ids | status)
     if not ids:
         return
-    ids = ids | _neighbours(sess, ids)
     with sess.no_autoflush:
         mark_changed(*sess.scalars(select(Issue.team_id).where(Issue.id.in_(ids)).distinct()))
     sess.info[PLANNED] = ids
@@ -71,6 +79,7 @@ def _write(sess) -> None:
 
 def _forget(sess, *_args) -> None:
     sess.info.pop(TOUCHED, None)
+    sess.info.pop(STATUS, None)
     sess.info.pop(PLANNED, None)
 
 
