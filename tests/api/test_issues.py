@@ -216,7 +216,8 @@ def test_reads_run_without_a_transaction_and_writes_and_exports_inside_one(api, 
         assert client.patch(f"/api/v1/issues/{issue.identifier}", json={"status": "done"}).status_code == 200
         assert seen and not any(seen)
         seen.clear()
-        assert client.get("/api/v1/issues/export?team_id=" + str(team.id)).status_code == 200
+        exported = client.get("/api/v1/issues/export?team_id=" + str(team.id))
+        assert exported.status_code == 200 and issue.identifier in exported.get_data(as_text=True)
         assert seen and not seen[-1]
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
