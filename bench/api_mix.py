@@ -216,8 +216,8 @@ def seed_through_api(port: int, tokens: list[str], users: list[str], team_id: st
 # --- the mix -----------------------------------------------------------------------------------
 
 def drive(port: int, tokens: list[str], users: list[str], team_id: str, own: dict[str, list[str]],
-          all_ids: list[str], clients: int, seconds: float, seed: int) -> tuple[dict, float]:
-    kinds, weights = [k for k, _ in MIX], [w for _, w in MIX]
+          all_ids: list[str], clients: int, seconds: float, seed: int, mix=MIX) -> tuple[dict, float]:
+    kinds, weights = [k for k, _ in mix], [w for _, w in mix]
     latencies: dict[str, list[float]] = {k: [] for k in kinds}
     errors: dict[str, int] = {k: 0 for k in kinds}
     samples: dict[str, bytes] = {}
@@ -268,6 +268,35 @@ def drive(port: int, tokens: list[str], users: list[str], team_id: str, own: dic
     for t in threads:
         t.join()
     return {"latencies": latencies, "errors": errors, "samples": samples}, time.monotonic() - began
+
+
+# --- lock waits --------------------------------------------------------------------------------
+
+class LockSampler(threading.Thread):
+    """Every 10 ms, how many of the database's backends wait for a lock (pg_stat_activity)."""
+
+    def __init__(self, url: str):
+        super().__init__(daemon=True)
+        self.url, self.samples, self.stop = url, [], threading.Event()
+
+    def run(self) -> None:
+        conn = psycopg2.connect(self.url)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            while not self.stop.is_set():
+                cur.execute("SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) FILTER "
+                            "(WHERE state = 'active') FROM pg_stat_activity WHERE datname = current_database() "
+                            "AND pid <> pg_backend_pid()")
+                self.samples.append(cur.fetchone())
+                time.sleep(0.01)
+        conn.close()
+
+    def summary(self) -> dict:
+        waiting = [w for w, _ in self.samples]
+        active = [a for _, a in self.samples]
+        return {"samples": len(waiting), "mean_waiting": statistics.mean(waiting) if waiting else 0.0,
+                "share_with_waits": sum(1 for w in waiting if w) / max(len(waiting), 1),
+                "mean_active": statistics.mean(active) if active else 0.0}
 
 
 # --- CPU accounting ----------------------------------------------------------------------------
@@ -332,7 +361,8 @@ def report(runs: list[dict], seeds: list[int], args, command: list[str], seeding
     rps = [r["rps"] for r in runs]
     lines = [f"# API mix at {args.issues:,} issues", "",
              f"Command: `.venv/bin/python bench/api_mix.py --issues {args.issues} --runs {args.runs} "
-             f"--seconds {args.seconds:g} --clients {args.clients}`  ",
+             f"--seconds {args.seconds:g} --clients {args.clients}"
+             + (f" --mix {args.mix}" if args.mix else "") + "`  ",
              f"Server: `{' '.join(Path(c).name if i == 0 else c for i, c in enumerate(command))}` (the README's "
              f"gunicorn.conf.py: {os.environ.get('WEB_CONCURRENCY') or os.cpu_count()} workers) on PostgreSQL "
              f"database `{DB}`  ",
@@ -343,11 +373,15 @@ def report(runs: list[dict], seeds: list[int], args, command: list[str], seeding
              f"**Median of {len(runs)} runs: {med(rps):.0f} requests/s** (runs: "
              f"{', '.join(f'{x:.0f}' for x in rps)}), errors {sum(r['errors'] for r in runs)}", "",
              "| operation | share | p50 ms | p95 ms | p99 ms | errors |", "|---|---:|---:|---:|---:|---:|"]
-    for kind, share in MIX:
+    for kind, share in args.mix_used:
         lines.append(f"| {NAMES[kind]} | {share} % | {med([r['ops'][kind]['p50'] for r in runs]):.1f} | "
                      f"{med([r['ops'][kind]['p95'] for r in runs]):.1f} | "
                      f"{med([r['ops'][kind]['p99'] for r in runs]):.1f} | "
                      f"{sum(r['ops'][kind]['errors'] for r in runs)} |")
+    lines += ["", "Lock waits (pg_stat_activity every 10 ms during the runs, median of the runs): "
+              f"{med([r['locks']['mean_waiting'] for r in runs]):.2f} backends waiting for a lock on average, "
+              f"some waiting in {100 * med([r['locks']['share_with_waits'] for r in runs]):.0f} % of the samples "
+              f"(active backends {med([r['locks']['mean_active'] for r in runs]):.1f} on average)."]
     lines += ["", "CPU per request, median of the runs (ms): " + ", ".join(
         f"{k} {med([r['cpu_ms_per_request'][k] for r in runs]):.2f}" for k in ("gunicorn", "postgres", "client")), "",
         "Each run:", "", "| run | seed | req/s | requests | errors | gunicorn CPU s | PostgreSQL CPU s | client CPU s |",
@@ -372,7 +406,10 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="use the database a --keep run left (no seeding)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (for --reuse)")
     parser.add_argument("--out", help="markdown report (default bench/results-api-mix-<N>.md)")
+    parser.add_argument("--mix", help="another mix, e.g. update=100 (writes only), as kind=weight,...")
     args = parser.parse_args()
+    mix = MIX if not args.mix else tuple((k, int(w)) for k, w in (part.split("=") for part in args.mix.split(",")))
+    args.mix_used = mix
     args.seconds = min(args.seconds, 300)
     label = f"{args.issues // 1000}k" if args.issues % 1000 == 0 else str(args.issues)
     out = Path(args.out or ROOT / "bench" / f"results-api-mix-{label}.md")
@@ -404,14 +441,19 @@ def main() -> None:
             vacuum_analyze(url)  # what earlier runs updated: dead rows out, statistics fresh
         own = state["own"]
         all_ids = [i for ids in own.values() for i in ids]
-        drive(port, tokens, users, team_id, own, all_ids, args.clients, 5, seed=1)  # warm-up
+        drive(port, tokens, users, team_id, own, all_ids, args.clients, 5, seed=1, mix=mix)  # warm-up
         runs, seeds = [], []
         for _ in range(args.runs):
             seed = random.SystemRandom().randrange(10**6)
-            before = cpu_seconds(proc.pid)
-            result, elapsed = drive(port, tokens, users, team_id, own, all_ids, args.clients, args.seconds, seed)
+            before, sampler = cpu_seconds(proc.pid), LockSampler(url)
+            sampler.start()
+            result, elapsed = drive(port, tokens, users, team_id, own, all_ids, args.clients, args.seconds, seed,
+                                    mix)
+            sampler.stop.set()
+            sampler.join()
             after = cpu_seconds(proc.pid)
             runs.append(summarise(result, elapsed, {k: after[k] - before[k] for k in after}))
+            runs[-1]["locks"] = sampler.summary()
             seeds.append(seed)
             print(f"run {len(runs)}: {runs[-1]['rps']:.0f} req/s, errors {runs[-1]['errors']}", flush=True)
     finally:
