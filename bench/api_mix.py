@@ -27,7 +27,6 @@ import http.client
 import io
 import json
 import os
-import platform
 import random
 import signal
 import statistics
@@ -43,6 +42,7 @@ import psycopg2
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+from api_bench import admin_conn, machine  # noqa: E402
 from server import SECRET, free_port, gunicorn_command, start_server  # noqa: E402
 
 DB = os.environ.get("BENCH_DB", "lw_bench_mix")
@@ -62,12 +62,6 @@ SEED_API_MAX = 10_000
 
 
 # --- database ----------------------------------------------------------------------------------
-
-def admin_conn(server: str):
-    conn = psycopg2.connect(server.rstrip("/") + "/postgres")
-    conn.autocommit = True
-    return conn
-
 
 def recreate_database(server: str) -> str:
     conn = admin_conn(server)
@@ -342,18 +336,6 @@ def summarise(result: dict, elapsed: float, cpu: dict[str, float]) -> dict:
     return {"rps": total / elapsed, "requests": total, "errors": sum(result["errors"].values()), "ops": ops,
             "cpu": cpu, "cpu_ms_per_request": {k: v * 1000 / max(total, 1) for k, v in cpu.items()},
             "samples": result["samples"]}
-
-
-def machine(server: str) -> str:
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")), platform.processor())
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    conn = admin_conn(server)
-    with conn.cursor() as cur:
-        cur.execute("SHOW server_version")
-        pg = cur.fetchone()[0]
-    conn.close()
-    return f"{os.cpu_count()} CPUs ({cpu}), {mem:.1f} GiB RAM, Python {platform.python_version()}, PostgreSQL {pg}"
 
 
 def report(runs: list[dict], seeds: list[int], args, command: list[str], seeding: str) -> str:

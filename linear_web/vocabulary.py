@@ -133,3 +133,20 @@ RELATION_INVERSE = {"blocks": "blocked_by", "blocked_by": "blocks", "related": "
 ACTIVITY_ACTIONS = ("created", "updated", "commented", "attached", "deleted")
 ACTIVITY_FIELDS = ("status", "priority", "title", "description", "assignee", "project", "labels", "parent",
                    "due_date", "estimate", "relations", "comment", "attachment")
+
+
+def join_label_names(names) -> str:
+    """The label names an activity row records ("Bug, UI"), sorted. A name holding a comma or a
+    double quote is quoted CSV-style ('Bug, "Needs, review"') so that the text splits back into
+    exactly these names (split_label_names)."""
+    def quoted(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"' if ("," in name or '"' in name) else name
+    return ", ".join(quoted(n) for n in sorted(names, key=str.lower))
+
+
+def split_label_names(text: str | None) -> list[str]:
+    """The names of a join_label_names text, in its order (older rows without quotes read the same)."""
+    if not text:
+        return []
+    import csv
+    return [n for n in next(csv.reader([text], skipinitialspace=True)) if n]

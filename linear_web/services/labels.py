@@ -12,7 +12,7 @@ from ..events import Event, emit
 from ..infra.extensions import db
 from ..models import Activity, Issue, Label, Team, User, issue_labels, utcnow
 from ..models.planning import summary_of, summary_sql
-from ..vocabulary import DESCRIPTION_MAX, LABEL_COLOR, LABEL_COLORS, LABEL_NAME_MAX, identifier
+from ..vocabulary import DESCRIPTION_MAX, LABEL_COLOR, LABEL_COLORS, LABEL_NAME_MAX, identifier, join_label_names
 from . import access
 from .errors import Conflict, NotFound
 from .validation import clean_text, parse_uuid, raise_if
@@ -199,4 +199,4 @@ def _rewrite_summaries(label_id, *, without: bool = False) -> None:
 
 
 def _names(names) -> str:
-    return ", ".join(sorted(names, key=str.lower))
+    return join_label_names(names)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..services.issue_queries import today as utc_today
+from ..vocabulary import split_label_names
 from . import bp
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not the locale's
@@ -28,7 +29,7 @@ def short_date(value, today: date | None = None) -> str:
 
 def _names(value: str | None) -> list[str]:
     """The label names of an activity value ("Bug, UI", as services.labels stores a set)."""
-    return [n for n in (value or "").split(", ") if n]
+    return split_label_names(value)
 
 
 @bp.app_template_filter("label_changes")

@@ -54,6 +54,18 @@ def test_planning_changes_read_as_sentences(client, f, eng):
     assert _lines(client, ref)[-1] == "Ada Lovelace removed label Bug"
 
 
+def test_label_names_with_commas_and_quotes_read_back_whole(client, f, eng):
+    review, quoted = (labels.create_label(eng.admin, eng.team.id, n) for n in ("Needs, review", 'Say "hi"'))
+    bug = labels.create_label(eng.admin, eng.team.id, "Bug")
+    issue = f.issue(eng.team, eng.admin)
+    client.login(eng.admin)
+    issues.update_issue(eng.admin, issue.id, {"label_ids": [str(review.id), str(bug.id)]})
+    assert _lines(client, issue.identifier)[-1] == "Ada Lovelace added labels Bug, Needs, review"
+    issues.update_issue(eng.admin, issue.id, {"label_ids": [str(bug.id), str(quoted.id)]})
+    assert _lines(client, issue.identifier)[-1] == \
+        'Ada Lovelace added label Say "hi" and removed label Needs, review'
+
+
 def test_relations_read_from_each_side(client, f, eng):
     one, two = f.issue(eng.team, eng.admin, title="One"), f.issue(eng.team, eng.admin, title="Two")
     rel = relations.add_relation(eng.admin, one.id, "blocks", two.id)
