@@ -90,15 +90,45 @@ def resolve_issue_id(ref) -> uuid.UUID | None:
     ).scalar()
 
 
+def narrow_to_ref(stmt, ref):
+    """`stmt` (a select of issues) narrowed to the issue `ref` names by UUID or by its current
+    identifier, in the same statement; None when ref is neither. An old identifier (the issue
+    moved team) is not matched here: load_issue looks it up next."""
+    iid = parse_uuid(ref)
+    if iid:
+        return stmt.where(Issue.id == iid)
+    parsed = parse_identifier(ref)
+    if parsed is None:
+        return None
+    key, number = parsed
+    return stmt.where(Issue.number == number,
+                      Issue.team_id == select(Team.id).where(Team.key == key).scalar_subquery())
+
+
+def load_issue(stmt, ref):
+    """The first row of `stmt` (a select of issues, options and all) for the issue `ref` names,
+    or None: one statement for a UUID or a current identifier, a lookup of the old identifier
+    and a second statement only for an issue that moved team."""
+    narrowed = narrow_to_ref(stmt, ref)
+    if narrowed is None:
+        return None
+    found = db.session.scalars(narrowed).unique().first()
+    old = parse_identifier(ref) if found is None and parse_uuid(ref) is None else None
+    if old is not None:
+        moved = db.session.execute(
+            select(IssueAlias.issue_id).join(Team, IssueAlias.team_id == Team.id)
+            .where(Team.key == old[0], IssueAlias.number == old[1])).scalar()
+        if moved is not None:
+            found = db.session.scalars(stmt.where(Issue.id == moved)).unique().first()
+    return found
+
+
 def issue_for(user: User, ref, *, for_update: bool = False) -> Issue:
     """The issue by id or identifier if the user may see it; NotFound otherwise."""
-    iid = resolve_issue_id(ref)
-    if iid is None:
-        raise NotFound("Issue not found.")
-    stmt = visible_issues(user).where(Issue.id == iid)
+    stmt = visible_issues(user)
     if for_update:
         stmt = stmt.with_for_update(of=Issue)
-    issue = db.session.scalars(stmt).first()
+    issue = load_issue(stmt, ref)
     if issue is None:
         raise NotFound("Issue not found.")
     return issue

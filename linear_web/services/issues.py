@@ -342,12 +342,9 @@ def _edited_labels(errors: dict, issue: Issue, edit: dict) -> list | None:
 
 def issue_detail(actor: User, issue_ref) -> Issue:
     """The issue with comments, activity and attachments loaded in a fixed number of queries."""
-    iid = access.resolve_issue_id(issue_ref)
-    if iid is None:
-        raise NotFound("Issue not found.")
-    stmt = access.visible_issues(actor).where(Issue.id == iid).options(
+    stmt = access.visible_issues(actor).options(
         selectinload(Issue.comments), selectinload(Issue.activities), selectinload(Issue.attachments))
-    issue = db.session.scalars(stmt).unique().first()
+    issue = access.load_issue(stmt, issue_ref)
     if issue is None:
         raise NotFound("Issue not found.")
     return issue

@@ -5,13 +5,16 @@ instead of counting sub-issues and probing blocking relations per row. The servi
 issues a change touches (`touch`): an issue whose status or parent changed, the two issues of a
 relation added or removed, an issue leaving its team. At commit those issues, their parents and
 the issues they block are worked out again from the planning tables in one UPDATE, which writes
-only the rows whose figures moved. Before an issue is deleted, `touch_neighbours` notes its parent
-and the issues it blocks: the database's cascades remove those links with it.
+only the rows whose figures moved. An issue whose status changed (`touch_status`) only passes
+the work on to its parent and the issues it blocks: its own figures do not depend on its status.
+Before an issue is deleted, `touch_neighbours` notes its parent and the issues it blocks: the
+database's cascades remove those links with it.
 
 Two hooks around the list cache's own (services/../list_cache.py), in this order at commit:
-`_plan` names the teams whose rows will change (an issue may block one in another team), the
-list cache bumps and locks those team rows in id order, then `_write` flushes and updates the
-issue rows. Team rows before issue rows, as every write takes them: no lock-order deadlock.
+`_plan` names the teams whose lists will change (an issue may block one in another team), the
+list cache bumps a version stripe of each of those teams in id order, then `_write` flushes and
+updates the issue rows. Version stripes before issue rows, as every write takes them: no
+lock-order deadlock.
 """
 from __future__ import annotations
 
