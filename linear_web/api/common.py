@@ -14,6 +14,7 @@ from flask import Response, g, jsonify, make_response, request
 from pydantic import BaseModel, ValidationError as PydanticError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..infra.extensions import db
 from ..services import tokens
 from ..services.errors import NotFound, ServiceError, ValidationError
 from . import bp
@@ -67,7 +68,6 @@ def read_without_transaction() -> None:
     reads (two of a read's five round trips to PostgreSQL). Each statement sees what was committed
     when it started, as it does inside a READ COMMITTED transaction, so reads answer the same.
     A write a GET makes (an API key's last use) is one statement, committed as it runs."""
-    from ..infra.extensions import db
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 

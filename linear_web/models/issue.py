@@ -108,7 +108,7 @@ class Issue(db.Model):
 
     @property
     def sub_issues(self) -> dict:
-        return {"total": self.sub_total or 0, "done": self.sub_done or 0}
+        return sub_issues_of(self)
 
     def brief(self) -> dict:
         return {"id": str(self.id), "identifier": self.identifier, "title": self.title, "status": self.status}
@@ -117,9 +117,15 @@ class Issue(db.Model):
         return issue_json(self, self.team.key, self.assignee.name if self.assignee else None)
 
 
+def sub_issues_of(issue) -> dict:
+    """Sub-issue progress as the API shows it, from an Issue or a page row."""
+    return {"total": issue.sub_total or 0, "done": issue.sub_done or 0}
+
+
 def issue_json(issue, team_key: str, assignee_name: str | None) -> dict:
-    """The API's Issue object, from an Issue or from a row of ISSUE_ROW_COLUMNS (same attribute
-    names): lists serialise rows without building ORM objects (bench/results-api-mix-*.md)."""
+    """The API's Issue object, from an Issue or from a row of services.issue_queries.ROW_COLUMNS
+    (same attribute names): lists serialise rows without building ORM objects
+    (bench/results-api-mix-*.md)."""
     from .planning import parse_labels
     chips = parse_labels(issue.label_summary)
     assignee_id = issue.assignee_id
@@ -136,7 +142,7 @@ def issue_json(issue, team_key: str, assignee_name: str | None) -> dict:
         "version": issue.version,
         "label_ids": [c.id for c in chips], "labels": [c.brief() for c in chips],
         "parent_id": str(issue.parent_id) if issue.parent_id else None,
-        "sub_issues": {"total": issue.sub_total or 0, "done": issue.sub_done or 0},
+        "sub_issues": sub_issues_of(issue),
         "due_date": issue.due_date.isoformat() if issue.due_date else None, "estimate": issue.estimate,
     }
 

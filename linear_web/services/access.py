@@ -84,6 +84,11 @@ def resolve_issue_id(ref) -> uuid.UUID | None:
     ).scalar()
     if found:
         return found
+    return _moved_issue_id(key, number)
+
+
+def _moved_issue_id(key: str, number: int) -> uuid.UUID | None:
+    """The issue that was KEY-number before it moved team, if any."""
     return db.session.execute(
         select(IssueAlias.issue_id).join(Team, IssueAlias.team_id == Team.id)
         .where(Team.key == key, IssueAlias.number == number)
@@ -115,9 +120,7 @@ def load_issue(stmt, ref):
     found = db.session.scalars(narrowed).unique().first()
     old = parse_identifier(ref) if found is None and parse_uuid(ref) is None else None
     if old is not None:
-        moved = db.session.execute(
-            select(IssueAlias.issue_id).join(Team, IssueAlias.team_id == Team.id)
-            .where(Team.key == old[0], IssueAlias.number == old[1])).scalar()
+        moved = _moved_issue_id(*old)
         if moved is not None:
             found = db.session.scalars(stmt.where(Issue.id == moved)).unique().first()
     return found

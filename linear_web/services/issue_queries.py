@@ -335,11 +335,11 @@ def list_issues(actor: User, filters: IssueFilters, *, limit=50, cursor: str | N
         stmt = stmt.where(_after(columns, decode_cursor(cursor, _kinds(filters.sort))))
     stmt = stmt.order_by(*[c.desc() if d else c.asc() for c, d in columns]).limit(limit + 1)
     if rows:
-        rows = list(db.session.execute(stmt.with_only_columns(*ROW_COLUMNS).select_from(_row_from())))
+        found = list(db.session.execute(stmt.with_only_columns(*ROW_COLUMNS).select_from(_row_from())))
     else:
-        rows = list(db.session.scalars(stmt).unique())
-    nxt = encode_cursor(_row_values(rows[limit - 1], filters.sort)) if len(rows) > limit else None
-    return Page(rows[:limit], nxt)
+        found = list(db.session.scalars(stmt).unique())
+    nxt = encode_cursor(_row_values(found[limit - 1], filters.sort)) if len(found) > limit else None
+    return Page(found[:limit], nxt)
 
 
 # PostgreSQL ranks at most this many matches, the newest first: a very common word then costs a

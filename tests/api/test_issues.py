@@ -86,6 +86,19 @@ def test_list_query_count_does_not_grow_with_rows(api, eng, f, count_queries):
     assert big.count == small.count <= 3
 
 
+def test_search_query_count_does_not_grow_with_rows(api, eng, f, count_queries):
+    team, ada, bob = eng
+    client = api(ada)
+    f.issue(team, ada, title="Widget fails", assignee_id=str(bob.id))
+    with count_queries() as small:
+        assert len(client.get("/api/v1/issues/search?q=widget").json["items"]) == 1
+    for n in range(15):
+        f.issue(team, ada, title=f"Widget {n} fails", assignee_id=str(bob.id))
+    with count_queries() as big:
+        assert len(client.get("/api/v1/issues/search?q=widget").json["items"]) == 16
+    assert big.count == small.count <= 2   # the token's user, then one ranked page with its joins
+
+
 def test_search_ranks_and_scopes(api, eng, f):
     team, ada, _ = eng
     f.issue(team, ada, title="Database migration", description="postgres")

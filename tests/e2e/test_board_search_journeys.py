@@ -90,6 +90,7 @@ def test_stale_move_rolls_back_with_a_message(board_page, f):
     f.add_member(issue.team, bob)
     # The live push swaps in the new card and the board re-fetches itself; a page that missed the
     # event (a dropped socket) would still hold the old version: make this page that page.
+    expect(page.locator("#live")).to_have_attribute("data-state", "live")  # subscribed: no event lost
     with page.expect_response(lambda r: "/team/ENG/board" in r.url and r.request.method == "GET"):
         issues.update_issue(bob, issue.id, {"title": "Renamed by Bob"})
     expect(page.locator("#card-ENG-1")).to_contain_text("Renamed by Bob")
