@@ -47,11 +47,16 @@ def _init_extensions(app: Flask) -> None:
     list_cache.install(app)
     rollups.install_writing(app)
 
-    from .services.auth import load_session_user
+    from flask import g
+    from .services.auth import session_user
 
     @login_manager.user_loader
     def _load(session_id):
-        return load_session_user(session_id)
+        """The session's user; their teams (the sidebar's) come in the same statement."""
+        user, memberships = session_user(session_id)
+        if user is not None:
+            g.my_memberships = memberships
+        return user
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -42,6 +42,26 @@ def server_workers(environ=os.environ, cpus: int | None = None) -> int:
     return int(raw)
 
 
+WORKER_CLASSES = ("gevent", "gthread")
+
+
+def server_worker_class(environ=os.environ) -> str:
+    """gunicorn's worker class: GUNICORN_WORKER_CLASS, else gevent on PostgreSQL (an open socket is
+    a greenlet, not a thread: thousands per worker) and gthread on SQLite. gevent on SQLite is
+    refused: sqlite3 waits for the write lock without yielding, so two requests of one worker
+    writing at once would stall the whole worker until the busy timeout."""
+    raw = (environ.get("GUNICORN_WORKER_CLASS") or "").strip()
+    sqlite = is_sqlite(environ.get("DATABASE_URL"))
+    if not raw:
+        return "gthread" if sqlite else "gevent"
+    if raw not in WORKER_CLASSES:
+        raise RuntimeError(f"GUNICORN_WORKER_CLASS must be one of {', '.join(WORKER_CLASSES)}, got {raw!r}")
+    if sqlite and raw == "gevent":
+        raise RuntimeError("GUNICORN_WORKER_CLASS=gevent with SQLite: sqlite3 blocks the whole worker while "
+                           "it waits for a lock. Use gthread, or PostgreSQL for gevent.")
+    return raw
+
+
 def server_bind(environ=os.environ) -> str:
     """The address gunicorn listens on: HOST (default 0.0.0.0) and PORT (default 8000)."""
     return f"{environ.get('HOST') or '0.0.0.0'}:{environ.get('PORT') or '8000'}"

@@ -159,6 +159,25 @@ def test_server_workers_refuses_contradictions(env, message):
         config.server_workers(env, cpus=4)
 
 
+@pytest.mark.parametrize("env, worker_class", [
+    ({}, "gthread"),
+    ({"DATABASE_URL": "postgresql://u@h/d"}, "gevent"),
+    ({"DATABASE_URL": "postgresql://u@h/d", "GUNICORN_WORKER_CLASS": "gthread"}, "gthread"),
+    ({"GUNICORN_WORKER_CLASS": "gthread"}, "gthread"),
+])
+def test_worker_class_is_gevent_on_postgresql_and_gthread_on_sqlite(env, worker_class):
+    assert config.server_worker_class(env) == worker_class
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"GUNICORN_WORKER_CLASS": "gevent"}, "sqlite3 blocks the whole worker"),
+    ({"GUNICORN_WORKER_CLASS": "eventlet", "DATABASE_URL": "postgresql://u@h/d"}, "one of gevent, gthread"),
+])
+def test_worker_class_refuses_what_cannot_work(env, message):
+    with pytest.raises(RuntimeError, match=message):
+        config.server_worker_class(env)
+
+
 def test_server_bind_reads_host_and_port():
     assert config.server_bind({}) == "0.0.0.0:8000"
     assert config.server_bind({"HOST": "127.0.0.1", "PORT": "9001"}) == "127.0.0.1:9001"

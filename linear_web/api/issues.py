@@ -2,7 +2,7 @@
 from flask import Response, request, stream_with_context
 
 from ..models.issue import issue_json
-from ..services import access, exports, issues as issue_service, planning, relations
+from ..services import access, exports, issues as issue_service, planning
 from ..services.issue_queries import IssueFilters, list_issues, search_issues
 from .common import api_route, current_api_user, list_response
 from .schemas import (ActivityList, ExportQuery, IssueDetailOut, IssueIn, IssueList, IssueOut, IssuePatch,
@@ -67,12 +67,12 @@ def issue_get(issue_id):
     """An issue (by id or identifier such as ENG-42) with its comments, activity and attachments."""
     user = current_api_user()
     issue = issue_service.issue_detail(user, issue_id)
-    parent, children = planning.family(user, issue)
+    parent, children, related = planning.neighbours(user, issue)
     return {**issue.to_json(), "comments": [c.to_json() for c in issue.comments],
             "activities": [a.to_json() for a in issue.activities],
             "attachments": [a.to_json() for a in issue.attachments],
             "parent": parent.brief() if parent else None, "children": [c.to_json() for c in children],
-            "relations": [r.to_json() for r in relations.relations_of(user, issue)]}
+            "relations": [r.to_json() for r in related]}
 
 
 @api_route("/issues/<issue_id>", methods=["PATCH", "PUT"], body=IssuePatch, response=IssueOut, tags=["issues"])

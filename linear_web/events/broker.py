@@ -17,11 +17,13 @@ RESYNC = "RESYNC"
 
 
 class Subscription:
-    """One socket's bounded queue; `overflowed` tells the socket to close (slow client)."""
+    """One socket's bounded queue; `overflowed` tells the socket to close (slow client). A socket
+    of a user (`user_id`) gets only the events the broker's router says may concern that user."""
 
-    def __init__(self, maxsize: int):
+    def __init__(self, maxsize: int, user_id: str | None = None):
         self.queue: queue.Queue = queue.Queue(maxsize=maxsize)
         self.overflowed = False
+        self.user_id = user_id
 
     def offer(self, item) -> None:
         try:
@@ -33,28 +35,56 @@ class Subscription:
 class InProcessBroker:
     """Delivers events published in this process to this process's subscribers."""
 
-    def __init__(self, queue_size: int = 200):
+    def __init__(self, queue_size: int = 200, router=None):
         self.queue_size = queue_size
+        self.router = router              # item -> the user ids it may concern, or None: everyone
         self._subs: set[Subscription] = set()
+        self._by_user: dict[str, set[Subscription]] = {}
         self._lock = threading.Lock()
 
-    def subscribe(self, maxsize: int | None = None) -> Subscription:
-        """A new bounded queue that receives every published item from now on."""
-        sub = Subscription(maxsize or self.queue_size)
+    def subscribe(self, maxsize: int | None = None, user_id: str | None = None) -> Subscription:
+        """A new bounded queue that receives published items from now on: every item, or with a
+        `user_id` only those the router gives to that user (and those it gives to everyone)."""
+        sub = Subscription(maxsize or self.queue_size, user_id)
         with self._lock:
             self._subs.add(sub)
+            if user_id is not None:
+                self._by_user.setdefault(user_id, set()).add(sub)
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
         with self._lock:
             self._subs.discard(sub)
+            mine = self._by_user.get(sub.user_id)
+            if mine is not None:
+                mine.discard(sub)
+                if not mine:
+                    del self._by_user[sub.user_id]
 
     def publish(self, event) -> None:
-        """Fan one event out to every subscriber (never blocks on a slow one)."""
+        """Fan one item out to the subscribers it concerns (never blocks on a slow one). Thousands
+        of open sockets are not all woken for an event of one team: the router names its readers."""
+        users = self._audience(event)
         with self._lock:
-            subs = list(self._subs)
+            if users is None:
+                subs = list(self._subs)
+            else:
+                subs = [s for s in self._subs if s.user_id is None]
+                for user_id in users:
+                    subs.extend(self._by_user.get(user_id, ()))
         for sub in subs:
             sub.offer(event)
+
+    def _audience(self, item):
+        """The user ids the router names for the item; None (everyone) without a router, without
+        subscribers, or when the router fails (each socket then checks the item itself)."""
+        if self.router is None or not self._subs:
+            return None
+        try:
+            return self.router(item)
+        except Exception:  # noqa: BLE001 - deliver to all rather than lose the event
+            log.exception("routing an event failed; offering it to every socket")
+            return None
 
     def broadcast_resync(self) -> None:
         """Tell every subscriber to re-sync (after a lost LISTEN connection)."""
@@ -81,10 +111,31 @@ def _make_broker():
         return InProcessBroker()
     size = int(current_app.config.get("WS_QUEUE_SIZE", 200))
     url = str(current_app.config.get("SQLALCHEMY_DATABASE_URI", ""))
+    router = _app_router(current_app._get_current_object()) if _audience_of is not None else None
     if url.startswith("postgresql"):
         from .pg import PostgresBroker, dsn_from_url
-        return PostgresBroker(dsn_from_url(url), queue_size=size)
-    return InProcessBroker(queue_size=size)
+        return PostgresBroker(dsn_from_url(url), queue_size=size, router=router)
+    return InProcessBroker(queue_size=size, router=router)
+
+
+# Who an item may concern (user ids, or None for everyone), set by the realtime package: the
+# broker itself knows nothing of teams.
+_audience_of = None
+
+
+def route_with(audience_of) -> None:
+    """Install the function that names an item's readers for the brokers made from now on."""
+    global _audience_of
+    _audience_of = audience_of
+
+
+def _app_router(app):
+    """The router of a broker of `app`: the audience worked out in an app context (the LISTEN
+    thread has none)."""
+    def route(item):
+        with app.app_context():
+            return _audience_of(item)
+    return route
 
 
 def get_broker():

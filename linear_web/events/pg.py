@@ -33,8 +33,8 @@ class PostgresBroker(InProcessBroker):
     """InProcessBroker fed by LISTEN; `notify` reaches the other processes' listeners."""
 
     def __init__(self, dsn: str, queue_size: int = 200, *, poll_timeout: float = 5.0,
-                 max_backoff: float = 10.0, ready_timeout: float = 5.0):
-        super().__init__(queue_size)
+                 max_backoff: float = 10.0, ready_timeout: float = 5.0, router=None):
+        super().__init__(queue_size, router)
         self.dsn = dsn
         self.poll_timeout = poll_timeout
         self.max_backoff = max_backoff
@@ -47,10 +47,10 @@ class PostgresBroker(InProcessBroker):
         self._conn = None
         self._start_lock = threading.Lock()
 
-    def subscribe(self, maxsize: int | None = None):
+    def subscribe(self, maxsize: int | None = None, user_id: str | None = None):
         """Subscribe, starting the listener if needed and waiting (bounded) until it listens."""
         self.start()
-        sub = super().subscribe(maxsize)
+        sub = super().subscribe(maxsize, user_id)
         self.listening.wait(self.ready_timeout)
         return sub
 

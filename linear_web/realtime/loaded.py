@@ -70,6 +70,15 @@ def load(event: Event) -> Loaded:
         return entry[1]
 
 
+def audience(item) -> frozenset[str] | None:
+    """The users an item may concern, for the broker's routing: an event's team members (and
+    those of the team an issue moved out of); None (every socket) for anything else."""
+    if not isinstance(item, Event):
+        return None
+    view = load(item)
+    return view.members | view.old_members
+
+
 def _load(event: Event) -> Loaded:
     """Read the event's issue, comment and team members now; build the API messages."""
     view = Loaded(event)

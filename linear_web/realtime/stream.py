@@ -115,7 +115,7 @@ def serve(ws, user_id: str, renderer) -> None:
     broker, sub = get_broker(), None
     _limit_send_time(ws)
     try:
-        sub = broker.subscribe(int(current_app.config.get("WS_QUEUE_SIZE", 200)))
+        sub = broker.subscribe(int(current_app.config.get("WS_QUEUE_SIZE", 200)), user_id=user_id)
         db.session.remove()                  # hold no DB connection while waiting
         _send_all(ws, renderer.opened())
         _loop(ws, sub, renderer, FloodGuard(), float(current_app.config.get("WS_POLL_SECONDS", POLL_SECONDS)))

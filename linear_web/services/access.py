@@ -1,7 +1,7 @@
 """Who may see what. Every team-scoped lookup goes through here: outsiders get NotFound."""
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from ..infra.extensions import db
 from ..models import Issue, IssueAlias, Membership, Project, Team, User
@@ -10,9 +10,16 @@ from .errors import Forbidden, NotFound
 from .validation import parse_uuid
 
 
+def user_id_of(user: User):
+    """The user's id, read from the session's identity key: no reload of a user whose attributes
+    a commit expired (a write request's later reads would otherwise select the user again)."""
+    identity = inspect(user).identity
+    return identity[0] if identity else user.id
+
+
 def team_ids_of(user: User):
     """A subquery of the ids of the user's teams, for scoping selects."""
-    return select(Membership.team_id).where(Membership.user_id == user.id).scalar_subquery()
+    return select(Membership.team_id).where(Membership.user_id == user_id_of(user)).scalar_subquery()
 
 
 def member_ids_of(team_id):
@@ -117,13 +124,20 @@ def load_issue(stmt, ref):
     narrowed = narrow_to_ref(stmt, ref)
     if narrowed is None:
         return None
-    found = db.session.scalars(narrowed).unique().first()
+    found = _first(narrowed)
     old = parse_identifier(ref) if found is None and parse_uuid(ref) is None else None
     if old is not None:
         moved = _moved_issue_id(*old)
         if moved is not None:
-            found = db.session.scalars(stmt.where(Issue.id == moved)).unique().first()
+            found = _first(stmt.where(Issue.id == moved))
     return found
+
+
+def _first(stmt):
+    """The statement's first issue, every row read: a collection joined in (the issue page's
+    attachments) spans several rows of the one issue."""
+    found = db.session.scalars(stmt).unique().all()
+    return found[0] if found else None
 
 
 def issue_for(user: User, ref, *, for_update: bool = False) -> Issue:

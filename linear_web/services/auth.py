@@ -103,15 +103,26 @@ def end_sessions(user: User) -> None:
 
 def load_session_user(session_id: str) -> User | None:
     """flask-login loader: 'uuid:version' must match the user's current session version."""
+    return session_user(session_id)[0]
+
+
+def session_user(session_id: str) -> tuple[User | None, list]:
+    """The user of a session id ('uuid:version', the version current) and their memberships with
+    teams ordered by team key (the sidebar's), in one statement: (None, []) for a stale or unknown id."""
+    from sqlalchemy.orm import contains_eager, lazyload
+    from ..models import Membership, Team
     from .validation import parse_uuid
     uid, _, version = (session_id or "").partition(":")
     pk = parse_uuid(uid)
     if pk is None:
-        return None
-    user = db.session.get(User, pk)
-    if user is None or str(user.session_version) != version:
-        return None
-    return user
+        return None, []
+    stmt = (select(User, Membership).outerjoin(Membership, Membership.user_id == User.id)
+            .outerjoin(Team, Team.id == Membership.team_id).where(User.id == pk)
+            .options(contains_eager(Membership.team), lazyload(Membership.user)).order_by(Team.key))
+    rows = db.session.execute(stmt).all()
+    if not rows or str(rows[0][0].session_version) != version:
+        return None, []
+    return rows[0][0], [m for _, m in rows if m is not None]
 
 
 def search_users(actor: User, q: str | None, limit: int = 20) -> list[User]:

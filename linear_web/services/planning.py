@@ -6,12 +6,12 @@ import re
 import uuid
 from datetime import date
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import case, delete, insert, literal, null, or_, select, union_all
 
 from ..infra.extensions import db
-from ..models import Issue, IssueParent, Team, User
+from ..models import Issue, IssueParent, IssueRelation, Team, User
 from ..models.planning import brief_columns
-from ..vocabulary import ESTIMATE_SCALES, estimate_label
+from ..vocabulary import ESTIMATE_SCALES, RELATION_INVERSE, estimate_label
 from . import access, labels as label_service, rollups
 
 FIELDS = ("label_ids", "parent_id", "due_date", "estimate")
@@ -166,6 +166,42 @@ def family(actor: User, issue: Issue, *, brief: bool = False) -> tuple[Issue | N
                                   .where(IssueParent.parent_id == issue.id).options(*options)
                                   .order_by(Issue.created_at, Issue.id)).unique().all()
     return parent, list(children)
+
+
+def neighbours(actor: User, issue: Issue, *, brief: bool = False) -> tuple[Issue | None, list[Issue], list]:
+    """The issue's parent, its direct sub-issues (oldest first) and its relations read from its side
+    (oldest first, as RelationViews), only issues the actor may see, in one statement: the links
+    (a union of the parent, children and relation rows) joined to the issues they name. `brief`
+    loads only what a page shows of them (identifier, title, status)."""
+    from .relations import RelationView
+    me = issue.id
+    # The relation rows first: their columns give the union its types.
+    links = union_all(
+        select(case((IssueRelation.source_id == me, IssueRelation.target_id), else_=IssueRelation.source_id)
+               .label("other_id"), literal("relation").label("kind"), IssueRelation.id.label("relation_id"),
+               IssueRelation.type.label("type"), (IssueRelation.source_id == me).label("from_source"),
+               IssueRelation.created_at.label("linked_at"))
+        .where(or_(IssueRelation.source_id == me, IssueRelation.target_id == me)),
+        select(IssueParent.parent_id, literal("parent"), null(), null(), null(), null())
+        .where(IssueParent.issue_id == me),
+        select(IssueParent.issue_id, literal("child"), null(), null(), null(), null())
+        .where(IssueParent.parent_id == me),
+    ).subquery("links")
+    stmt = (access.visible_issues(actor).join(links, links.c.other_id == Issue.id).where(Issue.id != me)
+            .add_columns(links.c.kind, links.c.relation_id, links.c.type, links.c.from_source, links.c.linked_at)
+            .order_by(links.c.kind, links.c.linked_at, links.c.relation_id, Issue.created_at, Issue.id))
+    if brief:
+        stmt = stmt.options(*brief_columns())
+    parent, children, relations = None, [], []
+    for other, kind, relation_id, type_, from_source, linked_at in db.session.execute(stmt).unique():
+        if kind == "parent":
+            parent = other
+        elif kind == "child":
+            children.append(other)
+        else:
+            relations.append(RelationView(relation_id, type_ if from_source else RELATION_INVERSE[type_],
+                                          other, linked_at))
+    return parent, children, relations
 
 
 def children_of(parent_id):

@@ -23,8 +23,8 @@ from .validation import parse_uuid
 class RelationView:
     """A relation as seen from one issue: its type from that side and the other issue."""
 
-    def __init__(self, relation: IssueRelation, type_: str, other: Issue):
-        self.id, self.type, self.other, self.created_at = relation.id, type_, other, relation.created_at
+    def __init__(self, id_: uuid.UUID, type_: str, other: Issue, created_at):
+        self.id, self.type, self.other, self.created_at = id_, type_, other, created_at
 
     @property
     def label(self) -> str:
@@ -60,7 +60,7 @@ def add_relation(actor: User, issue_ref, type_, other_ref) -> RelationView:
     except IntegrityError:
         db.session.rollback()
         raise _duplicate(issue, other)
-    return RelationView(relation, type_, other)
+    return RelationView(relation.id, type_, other, relation.created_at)
 
 
 def _duplicate(issue: Issue, other: Issue) -> Conflict:
@@ -110,7 +110,8 @@ def relation_views(session, issue_id, *, team_ids=None) -> list[RelationView]:
     out = []
     for relation, related in session.execute(stmt):
         from_source = relation.source_id == issue_id
-        out.append(RelationView(relation, relation.type if from_source else RELATION_INVERSE[relation.type], related))
+        out.append(RelationView(relation.id, relation.type if from_source else RELATION_INVERSE[relation.type], related,
+                                relation.created_at))
     return out
 
 

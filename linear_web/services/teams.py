@@ -1,13 +1,14 @@
 """Teams and their members: create, edit, add, change roles, remove, leave."""
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, null, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from ..events import mark_changed
 from ..infra.extensions import db
 from ..vocabulary import ESTIMATE_SCALES
 from ..models import ROLES, Membership, Team, User
+from ..models.user import initials
 from ..vocabulary import DESCRIPTION_MAX, NAME_MAX, TEAM_KEY_MAX, TEAM_KEY_MIN, TEAM_KEY_PATTERN
 from . import access
 from .auth import normalize_email
@@ -76,6 +77,42 @@ def members_of(team_id):
     callers that made it (list_members) or that check each reader (live pushes)."""
     return (select(Membership).join(User, Membership.user_id == User.id)
             .where(Membership.team_id == team_id).order_by(User.name))
+
+
+class PickerOption:
+    """A member, project or label as a picker or filter menu offers it: id, name and, for a member,
+    the avatar's initials, for a label its colour."""
+
+    __slots__ = ("id", "name", "email", "color")
+
+    def __init__(self, id, name: str, email: str | None = None, color: str | None = None):
+        self.id, self.name, self.email, self.color = id, name, email, color
+
+    @property
+    def initials(self) -> str:
+        return initials(self.name) or (self.email or "")[:1].upper()
+
+
+def picker_options(team_id, *, labels: bool = True) -> dict:
+    """The team's members (by name), projects (by name) and, with `labels`, labels (by name in any
+    case), as the pages' members, projects and labels lists order them, for pickers and filter menus, in one statement; no access check (the caller loaded the
+    team through access)."""
+    from ..models import Label, Project
+    parts = [
+        select(literal("members").label("kind"), User.id, User.name, User.email.label("extra"),
+               User.name.label("sort_name"))
+        .join(Membership, Membership.user_id == User.id).where(Membership.team_id == team_id),
+        select(literal("projects"), Project.id, Project.name, null(), Project.name).where(Project.team_id == team_id),
+    ]
+    if labels:
+        parts.append(select(literal("labels"), Label.id, Label.name, Label.color, func.lower(Label.name))
+                     .where(Label.team_id == team_id))
+    stmt = union_all(*parts).order_by("kind", "sort_name", "id")
+    out: dict = {"members": [], "projects": []} | ({"labels": []} if labels else {})
+    for kind, id_, name, extra, _ in db.session.execute(stmt):
+        option = PickerOption(id_, name, color=extra) if kind == "labels" else PickerOption(id_, name, email=extra)
+        out[kind].append(option)
+    return out
 
 
 def list_members(actor: User, team_ref) -> list[Membership]:

@@ -8,10 +8,9 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
-from ..infra.extensions import db
 from ..models.planning import parse_labels
 from ..models.user import initials as name_initials
-from ..services import access, labels as label_service, projects as project_service, teams as team_service
+from ..services import access, teams as team_service
 from ..services.issue_queries import IssueFilters, today
 from ..vocabulary import OPEN_STATUSES, estimate_label
 from . import bp
@@ -25,14 +24,10 @@ def load_team(key: str):
 
 def pickers(team, *, labels: bool = True) -> dict:
     """Members, projects and (for the filter and bulk menus) labels of the team, for filters,
-    forms and property pickers: one query each. The issue page's label picker loads its own, so it
+    forms and property pickers, in one query. The issue page's label picker loads its own, so it
     passes labels=False. The team came through access (load_team, or a visible issue's team), so
     no second check."""
-    members = [m.user for m in db.session.scalars(team_service.members_of(team.id)).unique()]
-    out = {"members": members, "projects": list(db.session.scalars(project_service.projects_of([team.id])))}
-    if labels:
-        out["labels"] = list(db.session.scalars(label_service.labels_of(team.id)))
-    return out
+    return team_service.picker_options(team.id, labels=labels)
 
 
 @bp.app_template_global()

@@ -26,10 +26,9 @@ def estimate_options(issue) -> list[tuple[int, str, bool]]:
 
 
 def planning_context(issue) -> dict:
-    """Parent, sub-issues and relations of the issue page (three queries, whatever their number)."""
-    parent, children = planning.family(current_user, issue, brief=True)
-    return {"parent": parent, "children": children,
-            "relations": relation_service.relations_of(current_user, issue)}
+    """Parent, sub-issues and relations of the issue page (one query, whatever their number)."""
+    parent, children, relations = planning.neighbours(current_user, issue, brief=True)
+    return {"parent": parent, "children": children, "relations": relations}
 
 
 def _oob(template: str, **ctx) -> str:

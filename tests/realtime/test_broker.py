@@ -142,3 +142,48 @@ def test_broker_is_chosen_by_dialect(app, is_postgres):
     set_broker(None)
     broker = get_broker()
     assert type(broker).__name__ == ("PostgresBroker" if is_postgres else "InProcessBroker")
+
+
+def test_a_router_wakes_only_the_named_users_sockets():
+    named = {"ada"}
+    broker = InProcessBroker(queue_size=5, router=lambda item: named if isinstance(item, Event) else None)
+    ada, bob, anyone = broker.subscribe(user_id="ada"), broker.subscribe(user_id="bob"), broker.subscribe()
+    broker.publish(event("1"))
+    assert ada.queue.get_nowait().issue_id == anyone.queue.get_nowait().issue_id == "1"
+    assert bob.queue.empty()
+    broker.publish(RESYNC)                            # not an event: the router names everyone
+    assert ada.queue.get_nowait() == bob.queue.get_nowait() == anyone.queue.get_nowait() == RESYNC
+    broker.unsubscribe(ada)
+    broker.publish(event("2"))
+    assert ada.queue.empty() and anyone.queue.get_nowait().issue_id == "2"
+
+
+def test_a_failing_router_offers_the_event_to_everyone():
+    def broken(item):
+        raise RuntimeError("database away")
+    broker = InProcessBroker(queue_size=5, router=broken)
+    ada, bob = broker.subscribe(user_id="ada"), broker.subscribe(user_id="bob")
+    broker.publish(event("1"))
+    assert ada.queue.get_nowait().issue_id == bob.queue.get_nowait().issue_id == "1"
+
+
+def test_events_reach_the_sockets_of_the_teams_members_as_they_are_now(f):
+    """The app's broker routes by the team's members when the event is delivered: an outsider's
+    socket is not woken, and a member added later gets the next event without reconnecting."""
+    ada, bob = f.user(), f.user()
+    team = f.team(ada)
+    issue = f.issue(team, ada)
+    broker = get_broker()
+    mine, theirs = broker.subscribe(user_id=str(ada.id)), broker.subscribe(user_id=str(bob.id))
+    try:
+        emit(Event.for_issue("ISSUE_UPDATED", issue, ada))
+        db.session.commit()
+        assert mine.queue.get(timeout=5).issue_id == str(issue.id)
+        assert theirs.queue.empty()
+        f.add_member(team, bob)
+        emit(Event.for_issue("ISSUE_UPDATED", issue, ada))
+        db.session.commit()
+        assert theirs.queue.get(timeout=5).issue_id == str(issue.id)
+    finally:
+        broker.unsubscribe(mine)
+        broker.unsubscribe(theirs)

@@ -157,3 +157,25 @@ def test_unknown_member_and_bad_ids_are_not_found(f):
             teams.change_role(admin, team.key, ref, "admin")
         with pytest.raises(NotFound):
             teams.remove_member(admin, team.key, ref)
+
+
+def test_picker_options_come_in_one_query_in_the_pages_orders(f, count_queries):
+    """Members by name, projects by name, labels by name in any case: one statement for the three
+    menus of a team page, and none of another team's."""
+    from linear_web.services import labels
+    zoe, adam = f.user(name="Zoe Quinn"), f.user(name="Adam Lee", email="adam@example.com")
+    team = f.team(zoe, members=[adam])
+    outsider = f.user(name="Outsider")
+    other = f.team(outsider)
+    f.project(team, zoe, name="Web"), f.project(team, zoe, name="API"), f.project(other, name="Elsewhere")
+    labels.create_label(zoe, team.id, "bug"), labels.create_label(zoe, team.id, "Accessibility")
+    labels.create_label(outsider, other.id, "theirs")
+    team_id = team.id
+    with count_queries() as q:
+        options = teams.picker_options(team_id)
+    assert q.count == 1
+    assert [(m.name, m.id, m.initials) for m in options["members"]] == [("Adam Lee", adam.id, "AL"),
+                                                                       ("Zoe Quinn", zoe.id, "ZQ")]
+    assert [p.name for p in options["projects"]] == ["API", "Web"]
+    assert [(lbl.name, bool(lbl.color)) for lbl in options["labels"]] == [("Accessibility", True), ("bug", True)]
+    assert "labels" not in teams.picker_options(team.id, labels=False)

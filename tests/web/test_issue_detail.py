@@ -71,12 +71,11 @@ def test_detail_runs_a_fixed_number_of_queries(client, f, eng, count_queries):
     few = _detail_queries(client, count_queries, "ENG-2")
     churn(10, start=2)
     assert _detail_queries(client, count_queries, "ENG-2") == few
-    # 11 before planning; planning adds the parent (breadcrumb and parent section), the sub-issues
-    # (only when the issue has some) and the relations, and the page no longer loads the team's
-    # labels (the label picker fetches them when opened). Labels, due date, estimate and the
-    # sub-issue counts come in the issue's own row. The identifier is resolved in the issue's own
-    # statement (a separate lookup before): 11.
-    assert few == 11, few
+    # The user with the sidebar's teams; the issue with its team, parent id and attachments; the
+    # comments; the activity; the pickers' members and projects; the parent, sub-issues and
+    # relations together. Labels, due date, estimate and the sub-issue counts come in the issue's
+    # own row; the label picker loads the team's labels when opened.
+    assert few == 6, few
 
 
 def test_timeline_merges_comments_and_activity_by_time(client, f, eng):
