@@ -139,7 +139,12 @@ class PostgresBroker(InProcessBroker):
         while not self._stop.is_set():
             if conn.closed:
                 raise psycopg2.InterfaceError("connection closed")
-            ready, _, _ = select.select([conn], [], [], self.poll_timeout)
+            # poll, not select: select(2) refuses descriptors above 1024, which a worker with
+            # thousands of sockets hands out (a reconnect would fail forever). Under gevent this
+            # is gevent's poll: the greenlet waits, the worker does not.
+            poller = select.poll()
+            poller.register(conn.fileno(), select.POLLIN)
+            ready = poller.poll(self.poll_timeout * 1000)
             if not ready:
                 with conn.cursor() as cur:
                     cur.execute("SELECT 1")

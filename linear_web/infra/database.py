@@ -25,23 +25,40 @@ def check_postgres_on_checkout(engine) -> None:
     backend, restart: it sends an error and EOF). A zero-timeout poll of the socket on checkout
     sees that; the pool then discards the connection and takes or opens another (SQLAlchemy's
     DisconnectionError contract). pool_pre_ping sent `SELECT 1` for every request instead: a
-    third of a read request's round trips (bench/results-api-mix-*.md)."""
+    third of a read request's round trips (bench/results-api-mix-*.md).
+
+    The poll is the system's own poll(2), even under gevent: select(2) refuses descriptors above
+    1024 (a worker with thousands of open sockets has them), and gevent's poll with a zero timeout
+    returns before its loop has looked at the descriptor."""
     if engine.dialect.name != "postgresql":
         return
     import select
 
     from sqlalchemy import event, exc
+    real_poll = _original_poll()
 
     @event.listens_for(engine, "checkout")
     def _alive(dbapi_conn, _record, _proxy):
         if dbapi_conn.closed:
             raise exc.DisconnectionError("connection closed")
+        poller = real_poll()
         try:
-            readable, _, _ = select.select([dbapi_conn.fileno()], [], [], 0)
+            poller.register(dbapi_conn.fileno(), select.POLLIN)
+            said = poller.poll(0)
         except (OSError, ValueError) as err:
             raise exc.DisconnectionError(str(err)) from err
-        if readable:  # idle, yet the server said something: it closed the connection
+        if said:  # idle, yet the server said something (or hung up): it closed the connection
             raise exc.DisconnectionError("the server closed the connection")
+
+
+def _original_poll():
+    """select.poll as the system has it, unpatched by gevent."""
+    try:
+        from gevent.monkey import get_original
+    except ImportError:  # pragma: no cover - gevent is a requirement; SQLite setups may drop it
+        import select
+        return select.poll
+    return get_original("select", "poll")
 
 
 def fast_uuid_results(engine) -> None:

@@ -102,10 +102,42 @@ def test_requests_survive_terminated_database_connections(client, f, is_postgres
     db.session.remove()
     with db.engine.connect() as conn:
         me = conn.execute(text("SELECT pg_backend_pid()")).scalar()
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE datname = current_database() AND pid <> :me"), {"me": me})
+        pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                 "AND pid <> :me AND pg_terminate_backend(pid)"), {"me": me}).scalars().all()
+        for _ in range(100):                          # gone (termination is asynchronous)
+            if not pids or not conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:pids)"),
+                                            {"pids": pids}).scalar():
+                break
+            time.sleep(0.02)
     assert client.get("/health").status_code == 200
     assert client.get("/teams/new").status_code == 200
+
+
+def test_database_connections_above_descriptor_1024_work(client, f, is_postgres):
+    """A worker holding thousands of sockets hands new database connections descriptors above
+    1024, where select(2) refuses to look: the pool's liveness check must still pass them."""
+    if not is_postgres:
+        pytest.skip("the liveness check on checkout is PostgreSQL's")
+    import os
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2048:
+        pytest.skip("needs 2,048 descriptors")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2048), hard))
+    user_id = f.user().id
+    db.session.remove()
+    db.engine.dispose()                               # new connections from now on
+    pipes = [os.pipe() for _ in range(600)]           # ... on descriptors above 1024
+    try:
+        assert pipes[-1][1] > 1024
+        client.login(db.session.get(User, user_id))
+        assert client.get("/teams/new").status_code == 200
+        with db.engine.connect() as conn:
+            assert conn.connection.dbapi_connection.fileno() > 1024
+    finally:
+        for r, w in pipes:
+            os.close(r), os.close(w)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 @pytest.mark.parametrize("title", ["emoji 🚀 ok", "rtl \u202eevil", "combining e\u0301", "中文标题"])
