@@ -3,6 +3,7 @@
     .venv/bin/python bench/api_mix.py --issues 10000               # writes bench/results-api-mix-10k.md
     .venv/bin/python bench/api_mix.py --issues 100000 --runs 3 --seconds 30
     .venv/bin/python bench/api_mix.py --issues 10000 --reuse       # the database of an earlier --keep
+    .venv/bin/python bench/api_mix.py --issues 10000 --sockets 5000 # each run again with 5,000 sockets open
 
 Recreates the PostgreSQL database `lw_bench_mix` (or $BENCH_DB) on --server, applies the
 migrations, and through the services makes an owner and 4 member users, who all belong to team
@@ -338,13 +339,62 @@ def summarise(result: dict, elapsed: float, cpu: dict[str, float]) -> dict:
             "samples": result["samples"]}
 
 
+# --- with open sockets (issue 13: 5,000 sockets while the mix keeps >= 90 % of its throughput) --
+
+def open_sockets_beside(args, port: int, url: str, master_pid: int):
+    """bench/ws_fanout.py in --attach mode: args.sockets sockets over args.socket_teams new teams,
+    one writer changing an issue of the first every 0.5 s for the run; returns once every measured
+    socket is subscribed: (process, path of its JSON result)."""
+    import subprocess
+    import tempfile
+    out = tempfile.mktemp(prefix="lw-ws-", suffix=".json")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "bench" / "ws_fanout.py"), "--attach", str(port),
+                             "--db-url", url, "--server-pid", str(master_pid), "--sockets", str(args.sockets),
+                             "--teams", str(args.socket_teams), "--events", str(int(args.seconds / 0.5)),
+                             "--interval", "0.5", "--json", out], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    for line in proc.stdout:
+        if line.strip() == "READY":
+            return proc, out
+    proc.wait()
+    raise SystemExit(f"ws_fanout.py ended before its sockets were ready (exit {proc.returncode})")
+
+
+def socket_report(plain: list[dict], with_sockets: list[dict], sockets: list[dict], args) -> list[str]:
+    med = lambda xs: statistics.median(xs)  # noqa: E731
+    ratio = med([w["rps"] / p["rps"] for p, w in zip(plain, with_sockets)])
+    lines = ["", f"## With {args.sockets:,} open sockets", "",
+             f"Each run above was followed by the same mix with {args.sockets:,} WebSockets open on "
+             f"`/api/v1/ws` (bench/ws_fanout.py --attach: {args.socket_teams} new teams, 10 sockets per user), "
+             "while a writer changed an issue of the first team every 0.5 s; the delays are those of that "
+             "team's sockets (event `at`, stamped before COMMIT, to arrival). The sockets' client is another "
+             "process on the same 2 cores.", "",
+             f"**Throughput with the sockets open: {med([w['rps'] for w in with_sockets]):.0f} req/s, "
+             f"{100 * ratio:.0f} % of the same runs without (median of the pairs)**, errors "
+             f"{sum(w['errors'] for w in with_sockets)}", "",
+             "| run | req/s without | req/s with | sockets | delivered | stray | delay p50 ms | p99 ms | max ms | "
+             "server RSS per socket |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for i, (p, w, k) in enumerate(zip(plain, with_sockets, sockets), 1):
+        lines.append(f"| {i} | {p['rps']:.0f} | {w['rps']:.0f} | {k['sockets']} | {k['delivered']}/{k['expected']} | "
+                     f"{k['stray']} | {k['p50']:.0f} | {k['p99']:.0f} | {k['max']:.0f} | {k['kib_per_socket']:.0f} KiB |")
+    lines += ["", "Per operation with the sockets open (median of the runs):", "",
+              "| operation | p50 ms | p95 ms | p99 ms |", "|---|---:|---:|---:|"]
+    for kind, _ in args.mix_used:
+        lines.append(f"| {NAMES[kind]} | {med([r['ops'][kind]['p50'] for r in with_sockets]):.1f} | "
+                     f"{med([r['ops'][kind]['p95'] for r in with_sockets]):.1f} | "
+                     f"{med([r['ops'][kind]['p99'] for r in with_sockets]):.1f} |")
+    return lines
+
+
 def report(runs: list[dict], seeds: list[int], args, command: list[str], seeding: str) -> str:
     med = lambda xs: statistics.median(xs)  # noqa: E731
     rps = [r["rps"] for r in runs]
     lines = [f"# API mix at {args.issues:,} issues", "",
              f"Command: `.venv/bin/python bench/api_mix.py --issues {args.issues} --runs {args.runs} "
              f"--seconds {args.seconds:g} --clients {args.clients}"
-             + (f" --mix {args.mix}" if args.mix else "") + "`  ",
+             + (f" --mix {args.mix}" if args.mix else "")
+             + (f" --sockets {args.sockets} --socket-teams {args.socket_teams}" if args.sockets else "") + "`"
+             + (f" with `GUNICORN_WORKER_CLASS={os.environ['GUNICORN_WORKER_CLASS']}`"
+                if os.environ.get("GUNICORN_WORKER_CLASS") else "") + "  ",
              f"Server: `{' '.join(Path(c).name if i == 0 else c for i, c in enumerate(command))}` (the README's "
              f"gunicorn.conf.py: {os.environ.get('WEB_CONCURRENCY') or os.cpu_count()} workers) on PostgreSQL "
              f"database `{DB}`  ",
@@ -375,6 +425,8 @@ def report(runs: list[dict], seeds: list[int], args, command: list[str], seeding
     if samples:
         lines += ["", "First error of each kind: " + "; ".join(f"{k}: {v.decode(errors='replace')}"
                                                              for k, v in samples.items())]
+    if args.sockets:
+        lines += socket_report(runs, args.with_sockets, args.socket_results, args)
     return "\n".join(lines) + "\n"
 
 
@@ -389,7 +441,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (for --reuse)")
     parser.add_argument("--out", help="markdown report (default bench/results-api-mix-<N>.md)")
     parser.add_argument("--mix", help="another mix, e.g. update=100 (writes only), as kind=weight,...")
+    parser.add_argument("--sockets", type=int, default=0,
+                        help="after each run, run it again with this many WebSockets open (bench/ws_fanout.py)")
+    parser.add_argument("--socket-teams", type=int, default=50, help="the sockets' teams (with --sockets)")
     args = parser.parse_args()
+    args.with_sockets, args.socket_results = [], []
     mix = MIX if not args.mix else tuple((k, int(w)) for k, w in (part.split("=") for part in args.mix.split(",")))
     args.mix_used = mix
     args.seconds = min(args.seconds, 300)
@@ -438,6 +494,17 @@ def main() -> None:
             runs[-1]["locks"] = sampler.summary()
             seeds.append(seed)
             print(f"run {len(runs)}: {runs[-1]['rps']:.0f} req/s, errors {runs[-1]['errors']}", flush=True)
+            if args.sockets:
+                sockets, result_path = open_sockets_beside(args, port, url, proc.pid)
+                before = cpu_seconds(proc.pid)
+                result, elapsed = drive(port, tokens, users, team_id, own, all_ids, args.clients, args.seconds,
+                                        seed, mix)
+                after = cpu_seconds(proc.pid)
+                args.with_sockets.append(summarise(result, elapsed, {k: after[k] - before[k] for k in after}))
+                sockets.wait(timeout=300)
+                args.socket_results.append(json.loads(Path(result_path).read_text())[0])
+                print(f"  with {args.sockets} sockets: {args.with_sockets[-1]['rps']:.0f} req/s, delivery p99 "
+                      f"{args.socket_results[-1]['p99']:.0f} ms", flush=True)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)

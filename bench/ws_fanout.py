@@ -1,6 +1,6 @@
 """Fan-out benchmark: N sockets on /api/v1/ws, one writer changing issues through the API.
 
-Starts gunicorn with the repo's gunicorn.conf.py (2 gthread workers) on a fresh PostgreSQL
+Starts gunicorn with the repo's gunicorn.conf.py (2 workers) on a fresh PostgreSQL
 database, opens N sockets (asyncio client, one process), then PATCHes one issue every
 --interval seconds and measures, for every (event, socket), the delay from the event's `at`
 (stamped in the writing transaction, just before COMMIT) to its arrival. Also reports the
@@ -8,6 +8,9 @@ server's memory per open socket (RSS of master + workers, before vs. after conne
 
     .venv/bin/python bench/ws_fanout.py              # quick: 200 sockets
     .venv/bin/python bench/ws_fanout.py --full       # 1,000 sockets
+    .venv/bin/python bench/ws_fanout.py --sockets 5000 --teams 50   # 100 sockets a team
+    GUNICORN_WORKER_CLASS=gthread .venv/bin/python bench/ws_fanout.py --full   # the thread-per-socket worker
+bench/api_mix.py --sockets N runs this in --attach mode beside the API mix.
 Writes bench/results-realtime.md (use --out to write elsewhere). Loopback only; every loop is
 bounded by count and time.
 """
@@ -24,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -54,28 +58,36 @@ def fresh_database(admin_url: str, name: str) -> str:
     return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
-def seed(db_url: str, users: int) -> tuple[str, str, list[str]]:
-    """Migrate, then one team with `users` members and one issue: (writer token, issue id, tokens)."""
+def seed(db_url: str, users: int, teams: int = 1, prefix: str = "W") -> tuple[str, str, list[list[str]]]:
+    """Migrate, then `teams` teams of `users` members each (new users), and one issue in the first:
+    (writer token, that issue's id, each team's member tokens)."""
     os.environ.update({"DATABASE_URL": db_url, "SECRET_KEY": SECRET})
     from flask_migrate import upgrade
 
     from linear_web import create_app
     from linear_web.infra.extensions import db
     from linear_web.models import Membership, User
-    from linear_web.services import issues, teams
+    from linear_web.services import issues, teams as team_service
     from linear_web.services.tokens import issue_access_token
     app = create_app()
+    run_id = uuid.uuid4().hex[:8]
     with app.app_context():
         upgrade()
-        people = [User(email=f"bench{k}@example.com", name=f"Bench {k}", password_hash="!") for k in range(users)]
-        db.session.add_all(people)
-        db.session.commit()
-        team = teams.create_team(people[0], "BENCH", "Bench", "")
-        db.session.add_all(Membership(team_id=team.id, user_id=u.id, role="member") for u in people[1:])
-        db.session.commit()
-        issue = issues.create_issue(people[0], team.id, {"title": "warm start"})
-        tokens = [issue_access_token(u)[0] for u in people]
-        return tokens[0], str(issue.id), tokens
+        tokens, first_issue, writer = [], None, None
+        for t in range(teams):
+            people = [User(email=f"ws-{run_id}-{t}-{k}@example.com", name=f"Socket {t}.{k}", password_hash="!")
+                      for k in range(users)]
+            db.session.add_all(people)
+            db.session.commit()
+            key = f"{prefix}{run_id[:3].upper()}{t:04d}"
+            team = team_service.create_team(people[0], key, f"Sockets {t}", "")
+            db.session.add_all(Membership(team_id=team.id, user_id=u.id, role="member") for u in people[1:])
+            db.session.commit()
+            if t == 0:
+                first_issue = issues.create_issue(people[0], team.id, {"title": "warm start"})
+                writer = issue_access_token(people[0])[0]
+            tokens.append([issue_access_token(u)[0] for u in people])
+        return writer, str(first_issue.id), tokens
 
 
 def rss_kib(pids: list[int]) -> int:
@@ -96,11 +108,12 @@ def server_pids(master: int) -> list[int]:
 
 
 def start_gunicorn(db_url: str, port: int, sockets: int, workers: int) -> subprocess.Popen:
-    # Each socket holds a thread, and the kernel does not spread connections evenly over the
-    # workers: size every worker for all the sockets, plus room for requests.
+    # gthread (GUNICORN_WORKER_CLASS=gthread): each socket holds a thread, and the kernel does not
+    # spread connections evenly over the workers, so every worker is sized for all the sockets.
     threads = sockets + 64
     env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": SECRET, "WEB_CONCURRENCY": str(workers),
-           "GUNICORN_THREADS": str(threads), "WS_MAX_PER_USER": "20", "GUNICORN_LOGLEVEL": "warning",
+           "GUNICORN_THREADS": str(threads), "GUNICORN_CONNECTIONS": str(sockets + 1000),
+           "WS_MAX_PER_USER": "20", "GUNICORN_LOGLEVEL": "warning",
            "INSTANCE_PATH": tempfile.mkdtemp(prefix="lw-bench-")}
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
                              "--bind", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env)
@@ -115,24 +128,28 @@ def start_gunicorn(db_url: str, port: int, sockets: int, workers: int) -> subpro
     raise SystemExit("gunicorn did not start")
 
 
-async def open_sockets(url: str, tokens: list[str], n: int) -> list:
+async def open_sockets(url: str, tokens: list[str]) -> list:
+    """One socket per token (a token may come several times)."""
     gate = asyncio.Semaphore(50)
 
-    async def one(k: int):
+    async def one(token: str):
         async with gate:
-            return await connect(f"{url}?token={tokens[k % len(tokens)]}", open_timeout=60, proxy=None,
-                                 max_queue=None)
-    return await asyncio.gather(*(one(k) for k in range(n)))
+            return await connect(f"{url}?token={token}", open_timeout=120, proxy=None, max_queue=None)
+    return await asyncio.gather(*(one(token) for token in tokens))
 
 
 async def reader(index: int, ws, delays: list[float], seen: dict, warm: set, state: dict) -> None:
-    """Record each change's delay; `seen[k]` counts sockets that got change k, `warm` who got any warm-up."""
+    """Record each change's delay; `seen[k]` counts sockets that got change k, `warm` who got any
+    warm-up. A socket of another team (index < 0) should get nothing: what it gets is `stray`."""
     while time.time() < state["stop"]:
         try:
             raw = await asyncio.wait_for(ws.recv(), timeout=max(0.1, state["stop"] - time.time()))
         except (asyncio.TimeoutError, TimeoutError):
             continue
         arrived = time.time()
+        if index < 0:
+            state["stray"] = state.get("stray", 0) + 1
+            continue
         msg = json.loads(raw)
         label, number = msg["issue"]["title"].split()
         if label == "warm":
@@ -154,38 +171,59 @@ def patch(base: str, token: str, issue_id: str, title: str) -> float:
     return time.monotonic() - started
 
 
+def socket_tokens(tokens: list[list[str]], sockets: int) -> list[tuple[int, str]]:
+    """(team, token) of each socket: the sockets spread evenly over the teams, and within a team
+    over its members."""
+    out = []
+    for k in range(sockets):
+        team = tokens[k % len(tokens)]
+        out.append((k % len(tokens), team[(k // len(tokens)) % len(team)]))
+    return out
+
+
 async def run(args) -> dict:
-    admin = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-    db_url = fresh_database(admin, "lw_bench_ws")
-    writer, issue_id, tokens = seed(db_url, users=max(1, args.sockets // 10))
-    port = free_port()
-    proc = start_gunicorn(db_url, port, args.sockets, args.workers)
+    if args.attach:
+        db_url, port, master, proc = args.db_url, args.attach, args.server_pid, None
+    else:
+        admin = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+        db_url = fresh_database(admin, "lw_bench_ws")
+    per_team = -(-args.sockets // args.teams)          # sockets of one team
+    writer, issue_id, tokens = seed(db_url, users=max(1, per_team // 10), teams=args.teams)
+    if not args.attach:
+        port = free_port()
+        proc = start_gunicorn(db_url, port, args.sockets, args.workers)
+        master = proc.pid
     base, ws_url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/api/v1/ws"
+    assigned = socket_tokens(tokens, args.sockets)
+    measured = sum(1 for team, _ in assigned if team == 0)
     try:
         time.sleep(1.0)
-        idle = rss_kib(server_pids(proc.pid))
+        idle = rss_kib(server_pids(master))
         t = time.monotonic()
-        socks = await open_sockets(ws_url, tokens, args.sockets)
+        socks = await open_sockets(ws_url, [token for _, token in assigned])
         connect_s = time.monotonic() - t
         await asyncio.sleep(2.0)
-        busy = rss_kib(server_pids(proc.pid))
+        busy = rss_kib(server_pids(master))
         delays: list[float] = []
         seen: dict[int, int] = {}
         warm: set[int] = set()
-        state = {"stop": time.time() + 60}
-        readers = [asyncio.create_task(reader(i, ws, delays, seen, warm, state)) for i, ws in enumerate(socks)]
+        state = {"stop": time.time() + 120}
+        readers = [asyncio.create_task(reader(i if assigned[i][0] == 0 else -1, ws, delays, seen, warm, state))
+                   for i, ws in enumerate(socks)]
         loop = asyncio.get_running_loop()
-        for i in range(30):                    # warm-up until every socket is subscribed
+        for i in range(60):                    # warm-up until every measured socket is subscribed
             await loop.run_in_executor(None, patch, base, writer, issue_id, f"warm {i}")
             await asyncio.sleep(1.0)
-            if len(warm) >= args.sockets:
+            if len(warm) >= measured:
                 break
+        if args.attach:
+            print("READY", flush=True)         # the caller starts its load now
         state["stop"] = time.time() + 15 + args.events * args.interval
         writes = []
         for k in range(1, args.events + 1):
             writes.append(await loop.run_in_executor(None, patch, base, writer, issue_id, f"bench {k}"))
             await asyncio.sleep(args.interval)
-        while time.time() < state["stop"] and sum(seen.values()) < args.events * args.sockets:
+        while time.time() < state["stop"] and sum(seen.values()) < args.events * measured:
             await asyncio.sleep(0.2)
         state["stop"] = 0
         for task in readers:
@@ -193,13 +231,15 @@ async def run(args) -> dict:
         await asyncio.gather(*readers, return_exceptions=True)
         await asyncio.gather(*(ws.close() for ws in socks), return_exceptions=True)
     finally:
-        proc.terminate()
-        proc.wait(30)
+        if proc is not None:
+            proc.terminate()
+            proc.wait(30)
     delays.sort()
     firsts = sorted(state.get("first", {}).values())
-    expected = args.events * args.sockets
+    expected = args.events * measured
     pct = (lambda p: delays[min(len(delays) - 1, int(p * len(delays)))] * 1000) if delays else (lambda p: float("nan"))
-    return {"warm": len(warm), "sockets": args.sockets, "events": args.events, "delivered": len(delays), "expected": expected,
+    return {"warm": len(warm), "sockets": args.sockets, "teams": args.teams, "measured": measured,
+            "stray": state.get("stray", 0), "events": args.events, "delivered": len(delays), "expected": expected,
             "p50": pct(0.50), "p90": pct(0.90), "p99": pct(0.99), "max": delays[-1] * 1000 if delays else float("nan"),
             "mean": statistics.mean(delays) * 1000 if delays else float("nan"),
             "rss_idle_mib": idle / 1024, "rss_busy_mib": busy / 1024,
@@ -217,34 +257,42 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), {mem:.1f} GiB RAM, Python {platform.python_version()}"
 
 
+def worker_class() -> str:
+    return os.environ.get("GUNICORN_WORKER_CLASS") or "gevent"
+
+
 def report(args, rows: list[dict], load: tuple) -> str:
     lines = ["# Live events fan-out benchmark", "",
-             f"Command: `.venv/bin/python bench/ws_fanout.py {' '.join(sys.argv[1:])}`  ",
-             f"Server: `gunicorn -c gunicorn.conf.py wsgi:app` — {args.workers} gthread workers, "
-             f"GUNICORN_THREADS = sockets + 64, PostgreSQL LISTEN/NOTIFY fan-out  ",
+             f"Command: `.venv/bin/python bench/ws_fanout.py {' '.join(sys.argv[1:])}`"
+             + (f" with `GUNICORN_WORKER_CLASS={os.environ['GUNICORN_WORKER_CLASS']}`"
+                if os.environ.get("GUNICORN_WORKER_CLASS") else "") + "  ",
+             f"Server: `gunicorn -c gunicorn.conf.py wsgi:app` — {args.workers} {worker_class()} workers"
+             + (", GUNICORN_THREADS = sockets + 64" if worker_class() == "gthread" else "")
+             + ", PostgreSQL LISTEN/NOTIFY fan-out  ",
              f"Machine: {machine()}  ",
              f"Load average before / after: {load[0]:.1f} / {load[1]:.1f} (2 cores shared with other work)  ",
              f"Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC", "",
-             f"One writer PATCHes one issue through the API every {args.interval}s ({args.events} changes); every "
-             "socket is a member of the issue's team (JWT in the query). Delay = arrival at the client minus "
-             "the event's `at` (stamped in the writing transaction just before COMMIT), so it covers commit, "
-             "NOTIFY, the listener, the per-process load of the event, and the send.", "",
-             "| sockets | delivered | p50 ms | p90 ms | p99 ms | max ms | first socket p50 / max ms | server RSS idle → with sockets | per socket | writer PATCH p50 |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             f"The sockets (JWT in the query) spread evenly over {args.teams} team(s) of new users. One writer "
+             f"PATCHes one issue of the first team through the API every {args.interval}s ({args.events} "
+             "changes); the first team's sockets are measured, the others must receive nothing ('stray'). "
+             "Delay = arrival at the client minus the event's `at` (stamped in the writing transaction just "
+             "before COMMIT), so it covers commit, NOTIFY, the listener, the per-process load of the event, "
+             "and the send.", "",
+             "| sockets | teams | measured sockets | delivered | stray | p50 ms | p90 ms | p99 ms | max ms | "
+             "server RSS idle → with sockets | per socket | connect s | writer PATCH p50 |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['sockets']} | {r['delivered']}/{r['expected']} | {r['p50']:.1f} | {r['p90']:.1f} | "
-                     f"{r['p99']:.1f} | {r['max']:.1f} | {r['first_p50']:.1f} / {r['first_max']:.1f} | {r['rss_idle_mib']:.0f} → {r['rss_busy_mib']:.0f} MiB | "
-                     f"{r['kib_per_socket']:.0f} KiB | {r['write_p50']:.0f} ms |")
-    lines += ["", "How to read it: each socket holds one gthread thread (plus simple-websocket's reader thread) "
-              "and waits on its own bounded queue without a DB connection. Per process, the LISTEN thread puts "
-              "each event in every queue; the first socket thread to look at it loads it once (team members, "
-              "the issue, the API JSON) and the others reuse that without taking a lock. Two things were worth "
-              "a lot: declining permessage-deflate (a zlib context per socket made p99 ~350 ms at 200 sockets) "
-              "and not serialising the socket threads on the per-event lock once loaded (p99 ~700 ms → ~200 ms "
-              "at 1,000). The client (one asyncio process decoding every message) shares the 2 cores with "
-              "gunicorn and PostgreSQL, so the numbers include its queueing; compare runs at a similar load "
-              "average. Memory per socket is the server's RSS growth divided by the sockets (threads, buffers, "
-              "queues)."]
+        lines.append(f"| {r['sockets']} | {r['teams']} | {r['measured']} | {r['delivered']}/{r['expected']} | "
+                     f"{r['stray']} | {r['p50']:.1f} | {r['p90']:.1f} | {r['p99']:.1f} | {r['max']:.1f} | "
+                     f"{r['rss_idle_mib']:.0f} → {r['rss_busy_mib']:.0f} MiB | {r['kib_per_socket']:.0f} KiB | "
+                     f"{r['connect_s']:.1f} | {r['write_p50']:.0f} ms |")
+    lines += ["", "How to read it: under gevent each socket is two greenlets (flask-sock's handler and "
+              "simple-websocket's reader) waiting on its own bounded queue without a DB connection; under "
+              "gthread they are two threads. Per process, the LISTEN connection's loop loads each event once "
+              "(team members, the issue, the API JSON) and offers it only to the queues of the sockets of those "
+              "members. The client (one asyncio process decoding every message) shares the 2 cores with "
+              "gunicorn and PostgreSQL, so the numbers include its queueing. Memory per socket is the server's "
+              "RSS growth divided by the sockets (greenlets or threads, buffers, queues)."]
     return "\n".join(lines) + "\n"
 
 
@@ -253,9 +301,14 @@ def main() -> None:
     parser.add_argument("--sockets", type=int, default=200)
     parser.add_argument("--full", action="store_true", help="1,000 sockets")
     parser.add_argument("--sizes", help="several runs, e.g. 200,1000 (one table row each)")
+    parser.add_argument("--teams", type=int, default=1, help="spread the sockets over this many teams")
     parser.add_argument("--events", type=int, default=30)
     parser.add_argument("--interval", type=float, default=0.5)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--attach", type=int, help="port of a running server (with --db-url, --server-pid)")
+    parser.add_argument("--db-url", help="its database (new teams and users are added to it)")
+    parser.add_argument("--server-pid", type=int, help="its gunicorn master (for RSS)")
+    parser.add_argument("--json", help="also write the result rows as JSON here")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results-realtime.md"))
     args = parser.parse_args()
     if args.full:
@@ -266,6 +319,10 @@ def main() -> None:
     for n in sizes:
         args.sockets = n
         rows.append(asyncio.run(run(args)))
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows))
+    if args.attach:
+        return
     text = report(args, rows, (before, os.getloadavg()[0]))
     Path(args.out).write_text(text)
     print(text)

@@ -132,8 +132,9 @@ class Config:
         self.SOCK_SERVER_OPTIONS = {"ping_interval": 25}
         self.WS_MAX_PER_USER = _int("WS_MAX_PER_USER", 20, 1)
         self.WS_QUEUE_SIZE = _int("WS_QUEUE_SIZE", 200, 1)
-        # How often an idle socket checks its client, and whether permessage-deflate is offered.
-        self.WS_POLL_SECONDS = 1.0
+        # How often an idle socket checks its client (flooding, presence), and whether
+        # permessage-deflate is offered. Events and a worker's stop wake a socket at once.
+        self.WS_POLL_SECONDS = float(_int("WS_POLL_SECONDS", 5, 1))
         self.WS_COMPRESSION = _bool("WS_COMPRESSION")
         # Ordinary requests running Python at once per worker process (0: no limit); see admission.py.
         self.REQUEST_CONCURRENCY = _int("REQUEST_CONCURRENCY", 4, 0)

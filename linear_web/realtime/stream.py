@@ -20,7 +20,7 @@ from ..infra.extensions import db
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 1.0          # how often an idle socket checks its client (WS_POLL_SECONDS overrides)
+POLL_SECONDS = 5.0          # how often an idle socket checks its client (WS_POLL_SECONDS overrides)
 FLOOD_MESSAGES = 30         # client messages allowed per FLOOD_WINDOW seconds
 FLOOD_WINDOW = 10.0
 SEND_TIMEOUT = 10.0         # a client that does not read for this long is dropped
