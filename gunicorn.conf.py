@@ -52,12 +52,12 @@ def post_fork(server, worker):
         from psycogreen.gevent import patch_psycopg
         patch_psycopg()
     from linear_web.events.broker import set_broker
-    from linear_web.realtime.stream import shutting_down
+    from linear_web.realtime.stream import begin_shutdown
     set_broker(None)
     original = worker.handle_exit
 
     def handle_exit(sig, frame):
-        shutting_down.set()
+        begin_shutdown()
         original(sig, frame)
 
     worker.handle_exit = handle_exit

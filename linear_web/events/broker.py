@@ -14,6 +14,8 @@ log = logging.getLogger(__name__)
 
 # Queue item telling subscribers that events may have been missed (lost LISTEN connection).
 RESYNC = "RESYNC"
+# Queue item that only wakes a socket's loop (its client spoke or left; the worker is stopping).
+WAKE = "WAKE"
 
 
 class Subscription:
@@ -90,6 +92,16 @@ class InProcessBroker:
         """Tell every subscriber to re-sync (after a lost LISTEN connection)."""
         self.publish(RESYNC)
 
+    def wake_all(self) -> None:
+        """Wake every subscriber's loop in this process now (the worker is stopping)."""
+        with self._lock:
+            subs = list(self._subs)
+        for sub in subs:
+            try:
+                sub.queue.put_nowait(WAKE)
+            except queue.Full:
+                pass                         # a full queue wakes its loop anyway
+
     def notify(self, channel: str, payload: str) -> bool:
         """Send a side-channel message (presence) to other processes; False: none to reach."""
         return False
@@ -154,3 +166,10 @@ def set_broker(broker) -> None:
         old, _broker = _broker, broker
     if old is not None and old is not broker and hasattr(old, "stop"):
         old.stop()
+
+
+def wake_all() -> None:
+    """Wake the sockets of this process's broker, if one was made (never makes one)."""
+    broker = _broker
+    if broker is not None:
+        broker.wake_all()

@@ -15,7 +15,7 @@ from collections import Counter
 from flask import current_app
 from simple_websocket import ConnectionClosed
 
-from ..events.broker import get_broker
+from ..events.broker import WAKE, get_broker, wake_all
 from ..infra.extensions import db
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,28 @@ POLL_SECONDS = 5.0          # how often an idle socket checks its client (WS_POL
 FLOOD_MESSAGES = 30         # client messages allowed per FLOOD_WINDOW seconds
 FLOOD_WINDOW = 10.0
 SEND_TIMEOUT = 10.0         # a client that does not read for this long is dropped
+
+
+class _WakingEvent:
+    """The socket's own event, which also wakes the socket's loop.
+
+    simple-websocket sets `ws.event` whenever a message arrives or the connection ends; the
+    loop waits on the broker queue, so without this a client that leaves is only noticed at the
+    next poll (up to WS_POLL_SECONDS later, and others see it in the viewers list that late).
+    """
+
+    def __init__(self, event, sub):
+        self._event, self._sub = event, sub
+
+    def set(self) -> None:
+        self._event.set()
+        try:
+            self._sub.queue.put_nowait(WAKE)
+        except queue.Full:
+            pass                             # the loop has items to wake it anyway
+
+    def __getattr__(self, name):
+        return getattr(self._event, name)
 
 
 class Close(Exception):
@@ -71,6 +93,12 @@ slots = Slots()
 shutting_down = threading.Event()
 
 
+def begin_shutdown() -> None:
+    """Close this worker's sockets with 1012 now, not at their next poll."""
+    shutting_down.set()
+    wake_all()
+
+
 class FloodGuard:
     """Reads and discards client messages; too many within the window is a Close(1008)."""
 
@@ -116,6 +144,8 @@ def serve(ws, user_id: str, renderer) -> None:
     _limit_send_time(ws)
     try:
         sub = broker.subscribe(int(current_app.config.get("WS_QUEUE_SIZE", 200)), user_id=user_id)
+        if hasattr(ws, "event"):
+            ws.event = _WakingEvent(ws.event, sub)
         db.session.remove()                  # hold no DB connection while waiting
         _send_all(ws, renderer.opened())
         _loop(ws, sub, renderer, FloodGuard(), float(current_app.config.get("WS_POLL_SECONDS", POLL_SECONDS)))
@@ -144,6 +174,8 @@ def _loop(ws, sub, renderer, guard: FloodGuard, poll: float) -> None:
         except queue.Empty:
             _send_all(ws, renderer.idle())
             continue
+        if item is WAKE:
+            continue                         # read what came, or end: the loop's checks above
         try:
             _send_all(ws, renderer.render(item))
         finally:

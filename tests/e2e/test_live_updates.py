@@ -74,11 +74,11 @@ def test_a_comment_appears_once_and_a_deleted_issue_says_so(new_page, app, live_
 
 
 def test_page_reconnects_after_a_restart_and_catches_up(new_page, app, live_server, f):
-    from linear_web.realtime.stream import shutting_down
+    from linear_web.realtime.stream import begin_shutdown, shutting_down
     ada = f.user(name="Ada Admin")
     team = f.team(ada, key="RCN")
     page = open_as(new_page, app, live_server, ada, "/team/RCN/issues")
-    shutting_down.set()                                   # the server restarts: sockets get 1012
+    begin_shutdown()                                      # the server restarts: sockets get 1012
     try:
         expect(page.locator("#live")).to_have_attribute("data-state", "reconnecting", timeout=5000)
         f.issue(team, ada, title="Made while offline")     # no socket is listening now
