@@ -115,6 +115,15 @@ def estimate_label(scale: str, value: int | None) -> str:
     return ESTIMATE_SCALES.get(scale, {}).get(value, str(value))
 
 
+# Cycles: time-boxed sprints (services/cycles.py).
+CYCLE_NAME_MAX = 80
+CYCLE_STATES = ("upcoming", "current", "completed")
+CYCLE_WEEKS = (1, 2, 3, 4)  # automatic cycles: the lengths a team may choose
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+CYCLES_AHEAD = 2  # automatic cycles: upcoming cycles kept in existence after the current one
+CYCLE_MAX_DAYS = 366
+
+
 # Relations as read from the issue asked about; each pair is stored once (models/relation.py).
 RELATION_TYPES = ("blocks", "blocked_by", "related", "duplicate_of", "duplicated_by")
 RELATION_CREATE_TYPES = ("blocks", "blocked_by", "related", "duplicate_of")
@@ -132,7 +141,7 @@ RELATION_INVERSE = {"blocks": "blocked_by", "blocked_by": "blocks", "related": "
 # (None for a move to another team). The API's Activity schema and the timeline read these.
 ACTIVITY_ACTIONS = ("created", "updated", "commented", "attached", "deleted")
 ACTIVITY_FIELDS = ("status", "priority", "title", "description", "assignee", "project", "labels", "parent",
-                   "due_date", "estimate", "relations", "comment", "attachment")
+                   "due_date", "estimate", "cycle", "relations", "comment", "attachment")
 
 
 def join_label_names(names) -> str:

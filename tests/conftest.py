@@ -375,5 +375,12 @@ def secret_team(f, outsider) -> dict:
     label = labels.create_label(ada, team.id, "Secret label")
     other = f.issue(team, ada, title="Secret sibling", parent_id=issue)
     relation = relations.add_relation(ada, issue.id, "blocks", other.id)
+    from datetime import timedelta
+    from linear_web.services import cycles, issue_queries, issues
+    day = issue_queries.today()
+    cycle = cycles.create_cycle(ada, team.id, {"starts_on": day.isoformat(), "name": "Secret cycle",
+                                               "ends_on": (day + timedelta(days=13)).isoformat()}).cycle
+    issues.update_issue(ada, other.id, {"cycle_id": str(cycle.id)})
     return {"admin": ada, "outsider": outsider.user, "team": team, "project": project, "issue": issue,
-            "comment": comment, "attachment": attachment, "api_key": key, "label": label, "relation": relation}
+            "comment": comment, "attachment": attachment, "api_key": key, "label": label, "relation": relation,
+            "cycle": cycle}

@@ -6,7 +6,8 @@ import re
 import pytest
 
 from linear_web.infra.extensions import db
-from linear_web.models import Activity, Attachment, Comment, Issue, IssueRelation, Label, Membership, Project, Team
+from linear_web.models import (Activity, Attachment, Comment, Cycle, Issue, IssueRelation, Label, Membership, Project,
+                               Team)
 from linear_web.services import tokens
 
 from .conftest import SECRET_TITLE, endpoint_of
@@ -18,7 +19,8 @@ FILTERED = {"/api/v1/issues?team_id={team}": "api.issue_list",
             "/api/v1/issues/export?team_id={team}": "api.issue_export",
             "/api/v1/dashboard/stats?team_id={team}": "api.dashboard_stats",
             "/api/v1/projects?team_id={team}": "api.project_list",
-            "/api/v1/labels?team_id={team}": "api.label_list"}
+            "/api/v1/labels?team_id={team}": "api.label_list",
+            "/api/v1/cycles?team_id={team}": "api.cycle_list"}
 # Lists of whatever the caller may see: test_outsider_unfiltered_lists_hold_nothing_of_team_a.
 API_LISTS = {"/api/v1/issues": "api.issue_list", "/api/v1/issues/search?q=zebra": "api.issue_search",
              "/api/v1/issues/export": "api.issue_export", "/api/v1/dashboard/stats": "api.dashboard_stats",
@@ -36,6 +38,7 @@ NO_TEAM_IDS = {
     "api.issue_create": "team_id in the body: tests/api/test_outsider.py",
     "api.project_create": "team_id in the body: tests/api/test_outsider.py",
     "api.label_create": "team_id in the body: tests/api/test_planning.py",
+    "api.cycle_create": "team_id in the body: tests/api/test_cycles.py",
     "api.api_key_list": "the caller's keys", "api.api_key_create": "the caller's keys",
     "web.account": "the caller's account", "web.account_password": "the caller's account",
     "web.account_api_key_create": "the caller's keys",
@@ -53,7 +56,7 @@ def _values(w, use_identifier: bool) -> dict:
             "comment_id": str(w["comment"].id), "attachment_id": str(w["attachment"].id),
             "project_id": str(w["project"].id), "team_id": str(w["team"].id),
             "user_id": str(w["admin"].id), "key_id": str(w["api_key"].id), "label_id": str(w["label"].id),
-            "relation_id": str(w["relation"].id)}
+            "relation_id": str(w["relation"].id), "cycle_id": str(w["cycle"].id), "number": str(w["cycle"].number)}
 
 
 def _snapshot(w) -> tuple:
@@ -67,7 +70,8 @@ def _snapshot(w) -> tuple:
             db.session.scalar(db.select(db.func.count()).select_from(Membership)
                               .where(Membership.team_id == w["team"].id)),
             db.session.get(Team, w["team"].id).name, db.session.get(Label, w["label"].id).name,
-            db.session.scalar(db.select(db.func.count()).select_from(IssueRelation)))
+            db.session.scalar(db.select(db.func.count()).select_from(IssueRelation)),
+            db.session.get(Cycle, w["cycle"].id).name, db.session.get(Cycle, w["cycle"].id).completed_at)
 
 
 def _valid_body(rule: str) -> dict:
@@ -75,6 +79,7 @@ def _valid_body(rule: str) -> dict:
     for part, body in (("/members", {"email": "x@example.com"}), ("/comments", {"body": "pwned"}),
                        ("/attachments", {"filename": "pwned.png"}), ("/projects", {"name": "pwned"}),
                        ("/teams", {"name": "pwned"}), ("/labels", {"name": "pwned"}),
+                       ("/cycles", {"name": "pwned", "ends_on": "2099-01-01"}),
                        ("/relations", {"type": "related", "issue_id": "EVE-1"}),
                        ("/issues", {"title": "pwned", "status": "done"})):
         if part in rule:

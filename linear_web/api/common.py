@@ -169,11 +169,12 @@ def api_route(rule: str, methods=("GET",), *, body: type[BaseModel] | None = Non
               query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
               status: int = 200, auth: bool = True, summary: str = "", tags=(), idempotent: bool = False,
               openapi: dict | None = None, endpoint: str | None = None, extra_models=(),
-              streams: bool = False):
+              streams: bool = False, writes: bool = False):
     """Register an API view: authenticate, validate, call `view(**path, body=, query=)`, serialise.
 
     GET views read outside a transaction (see `read_without_transaction`), except those that
-    `streams` a response from a server-side cursor, which needs one.
+    `streams` a response from a server-side cursor, which needs one, and those that `writes`
+    (reading cycles may complete ended ones under the team's row lock).
     `openapi` is merged into the operation (e.g. a multipart requestBody or a text/csv response);
     `idempotent` honours the Idempotency-Key header (POST creates); `extra_models` are schemas that
     `openapi` refers to by "#/components/schemas/<Name>".
@@ -181,7 +182,7 @@ def api_route(rule: str, methods=("GET",), *, body: type[BaseModel] | None = Non
     def decorator(fn):
         @wraps(fn)
         def view(**kwargs):
-            if request.method == "GET" and not streams:
+            if request.method == "GET" and not (streams or writes):
                 read_without_transaction()
             if auth:
                 g.api_user = bearer_user()

@@ -12,8 +12,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, Strin
 from ..vocabulary import (BODY_MAX, DEFAULT_STATUS, DESCRIPTION_MAX, EMAIL_MAX, FILTER_TEXT_MAX, NAME_MAX,
                           NO_PRIORITY, PASSWORD_MAX_BYTES, PASSWORD_MIN, PRIORITIES, PRIORITY_LABELS, SEARCH_MAX,
                           TEAM_KEY_MAX, TEAM_KEY_MIN, TEAM_KEY_PATTERN, TITLE_MAX, StatusLiteral)
-from ..vocabulary import (ACTIVITY_ACTIONS, ACTIVITY_FIELDS, ESTIMATE_SCALES, LABEL_NAME_MAX, RELATION_CREATE_TYPES,
-                          RELATION_TYPES)
+from ..vocabulary import (ACTIVITY_ACTIONS, ACTIVITY_FIELDS, CYCLE_NAME_MAX, CYCLE_STATES, ESTIMATE_SCALES,
+                          LABEL_NAME_MAX, RELATION_CREATE_TYPES, RELATION_TYPES)
 
 
 def _plain_text(value: str) -> str:
@@ -130,6 +130,7 @@ class IssueIn(Input):
     parent_id: Text | None = Field(None, description="An issue of the same team (id or identifier); null clears.")
     due_date: Day | None = None
     estimate: Annotated[int, Strict()] | None = Field(None, description="A value of the team's estimate scale.")
+    cycle_id: uuid.UUID | None = Field(None, description="A cycle of the issue's team that is not completed.")
 
 
 class IssuePatch(Input):
@@ -145,6 +146,8 @@ class IssuePatch(Input):
     parent_id: Text | None = Field(None, description="An issue of the same team (id or identifier); null clears.")
     due_date: Day | None = None
     estimate: Annotated[int, Strict()] | None = Field(None, description="A value of the team's estimate scale.")
+    cycle_id: uuid.UUID | None = Field(None, description="A cycle of the issue's team that is not completed; "
+                                                          "null takes the issue out of its cycle.")
     version: Annotated[int, Field(ge=1)] | None = Field(None, description="The version you last saw: 409 if stale.")
 
 
@@ -159,6 +162,20 @@ class LabelPatch(Input):
     name: Annotated[Text, documented(minLength=1, maxLength=LABEL_NAME_MAX)] | None = None
     color: Color | None = None
     description: LongText | None = None
+
+
+class CycleIn(Input):
+    team_id: uuid.UUID
+    starts_on: Day
+    ends_on: Annotated[Day, Field(description="On or after starts_on; both days are in the cycle (UTC).")]
+    name: Annotated[Text, documented(maxLength=CYCLE_NAME_MAX)] | None = Field(
+        None, description='Empty: the cycle is called "Cycle N".')
+
+
+class CyclePatch(Input):
+    name: Annotated[Text, documented(maxLength=CYCLE_NAME_MAX)] | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
 
 
 class RelationIn(Input):
@@ -190,6 +207,11 @@ class LabelQuery(Query):
     team_id: uuid.UUID
 
 
+class CycleQuery(Query):
+    team_id: uuid.UUID
+    state: Literal[CYCLE_STATES] | None = None  # type: ignore[valid-type]
+
+
 class IssueQuery(PageQuery):
     team_id: uuid.UUID | None = None
     status: list[Status] | None = Field(None, description="Repeatable.")
@@ -205,6 +227,8 @@ class IssueQuery(PageQuery):
     due_before: Day | None = Field(None, description="Due on or before this date.")
     due_after: Day | None = Field(None, description="Due on or after this date.")
     overdue: bool | None = Field(None, description="true: due before today and not done or canceled.")
+    cycle_id: Annotated[str, Field(pattern=r"^(current|none|[0-9a-fA-F-]{32,36})$",
+                                   description="A cycle id, `current` (the team's current cycle) or `none`.")] | None = None
 
 
 class SearchQuery(IssueQuery):
@@ -322,6 +346,7 @@ class IssueOut(Out):
     sub_issues: SubIssues
     due_date: Day | None
     estimate: int | None
+    cycle_id: uuid.UUID | None
 
 
 class CommentOut(Out):
@@ -376,6 +401,35 @@ class LabelOut(Out):
     created_at: Timestamp
 
 
+class CycleOut(Out):
+    id: uuid.UUID
+    team_id: uuid.UUID
+    number: int = Field(description="Counts from 1 per team.")
+    name: str = Field(description='Its name, or "Cycle N".')
+    starts_on: Day
+    ends_on: Day
+    state: Literal[CYCLE_STATES]  # type: ignore[valid-type]
+    scope: int = Field(description="Issues in it.")
+    completed: int = Field(description="Of those, done.")
+    progress: float = Field(description="completed / scope (0 when empty).")
+    created_at: Timestamp
+
+
+class BurndownPoint(Out):
+    date: Day
+    scope: int
+    completed: int
+
+
+class CycleDetailOut(CycleOut):
+    burndown: list[BurndownPoint] = Field(description="One point per day from starts_on to today or ends_on.")
+
+
+class CycleCompleteOut(CycleOut):
+    moved: int = Field(description="Unfinished issues moved on.")
+    to_cycle_id: uuid.UUID | None = Field(description="The cycle they moved to; null: they left cycles.")
+
+
 class IssueDetailOut(IssueOut):
     comments: list[CommentOut]
     activities: list[ActivityOut]
@@ -405,3 +459,4 @@ UserList, TeamList, MemberList, ProjectList = (page_of(m) for m in (UserOut, Tea
 IssueList, CommentList, ActivityList, ApiKeyList = (page_of(m) for m in (IssueOut, CommentOut, ActivityOut,
                                                                          ApiKeyOut))
 AttachmentList, LabelList, RelationList = (page_of(m) for m in (AttachmentOut, LabelOut, RelationOut))
+CycleList = page_of(CycleOut)

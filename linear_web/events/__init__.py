@@ -36,6 +36,9 @@ COMMENT_DELETED = "COMMENT_DELETED"  # the event keeps comment_id: receivers dro
 LABEL_CREATED = "LABEL_CREATED"
 LABEL_UPDATED = "LABEL_UPDATED"
 LABEL_DELETED = "LABEL_DELETED"
+CYCLE_CREATED = "CYCLE_CREATED"
+CYCLE_UPDATED = "CYCLE_UPDATED"  # renamed, new dates, completed, or its issues' figures moved
+CYCLE_DELETED = "CYCLE_DELETED"
 # Open issue pages update their attachments panel; lists show nothing of attachments. API sockets
 # hear it as ISSUE_UPDATED: the issue's attachments and activity changed.
 ATTACHMENTS_CHANGED = "ATTACHMENTS_CHANGED"
@@ -50,6 +53,9 @@ KINDS: dict[str, Kind] = {
     LABEL_UPDATED: Kind(api=True, changes_lists=True),  # rows show label names and colours
     LABEL_DELETED: Kind(api=True, changes_lists=True),
     ATTACHMENTS_CHANGED: Kind(api=True, changes_lists=False, api_as=ISSUE_UPDATED),
+    CYCLE_CREATED: Kind(api=True, changes_lists=False),
+    CYCLE_UPDATED: Kind(api=True, changes_lists=True),  # the cycle filter's and the pickers' names
+    CYCLE_DELETED: Kind(api=True, changes_lists=True),
 }
 API_TYPES = tuple(t for t, k in KINDS.items() if k.api)
 
@@ -61,11 +67,12 @@ class Event:
     type: str
     team_id: str
     actor_id: str
-    issue_id: str = ""  # empty for team-level events (labels)
+    issue_id: str = ""  # empty for team-level events (labels, cycles)
     identifier: str = ""
     at: str = field(default_factory=lambda: iso(utcnow()))
     label_id: str | None = None
     comment_id: str | None = None
+    cycle_id: str | None = None
     # Team the issue left, for ISSUE_UPDATED after a move (pages of that team drop the row).
     old_team_id: str | None = None
 
@@ -77,6 +84,10 @@ class Event:
     @classmethod
     def for_label(cls, type_: str, label, actor) -> "Event":
         return cls(type=type_, team_id=str(label.team_id), actor_id=str(actor.id), label_id=str(label.id))
+
+    @classmethod
+    def for_cycle(cls, type_: str, cycle, actor) -> "Event":
+        return cls(type=type_, team_id=str(cycle.team_id), actor_id=str(actor.id), cycle_id=str(cycle.id))
 
     @property
     def kind(self) -> Kind:

@@ -4,6 +4,7 @@ from .api_key import ApiKey
 from .attachment import Attachment
 from .base import iso, utcnow
 from .comment import Comment
+from .cycle import Cycle, CycleChange
 from .idempotency import IdempotencyRecord
 from .issue import TRACKED_FIELDS, Issue, IssueAlias
 from .label import Label, issue_labels
@@ -16,5 +17,5 @@ from .user import User
 from . import planning  # noqa: E402,F401
 
 __all__ = ["iso", "utcnow", "TRACKED_FIELDS",
-           "Activity", "Attachment", "Comment", "IdempotencyRecord", "Issue", "IssueAlias", "Label", "issue_labels",
+           "Activity", "Attachment", "Comment", "Cycle", "CycleChange", "IdempotencyRecord", "Issue", "IssueAlias", "Label", "issue_labels",
            "IssueParent", "IssueRelation", "ROLES", "Membership", "Project", "Team", "TeamVersion", "ApiKey", "User"]

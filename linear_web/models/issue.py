@@ -43,6 +43,8 @@ class Issue(db.Model):
         Index("ix_issues_team_counts", "team_id", "status", "priority", "assignee_id", "project_id", "estimate"),
         # The due-date filters and sort.
         Index("ix_issues_team_due", "team_id", "due_date", "id"),
+        # A cycle's issues (the cycle filter, its figures, rollover).
+        Index("ix_issues_cycle_status", "cycle_id", "status"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -56,6 +58,8 @@ class Issue(db.Model):
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
     creator_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
     due_date: Mapped[date | None] = mapped_column(Date)
+    # The team's cycle it is planned in (services/cycles.py keeps the cycle's daily figures).
+    cycle_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("cycles.id", ondelete="SET NULL"))
     # A value of the team's estimate scale when set (kept as it is when the team changes scale).
     estimate: Mapped[int | None] = mapped_column(Integer)
     # The issue's labels as rows, cards, the API and the CSV show them: "id<RS>colour<RS>name" items
@@ -144,6 +148,7 @@ def issue_json(issue, team_key: str, assignee_name: str | None) -> dict:
         "parent_id": str(issue.parent_id) if issue.parent_id else None,
         "sub_issues": sub_issues_of(issue),
         "due_date": issue.due_date.isoformat() if issue.due_date else None, "estimate": issue.estimate,
+        "cycle_id": str(issue.cycle_id) if issue.cycle_id else None,
     }
 
 

@@ -2,7 +2,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, Uuid
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, false as sa_false, ForeignKey, Index, SmallInteger, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.extensions import db
@@ -23,6 +23,13 @@ class Team(db.Model):
     issue_counter: Mapped[int] = mapped_column(default=0, nullable=False)
     # The estimate scale its issues use (vocabulary.ESTIMATE_SCALES); "none" hides estimates.
     estimates: Mapped[str] = mapped_column(String(16), default="none", server_default="none", nullable=False)
+    # Cycles: the last cycle number handed out (bumped like issue_counter, which also serialises
+    # cycle date changes of a team); automatic cycles (off by default): length in weeks, start weekday
+    # (0 Monday … 6 Sunday).
+    cycle_counter: Mapped[int] = mapped_column(default=0, server_default="0", nullable=False)
+    cycles_auto: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false(), nullable=False)
+    cycle_weeks: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="2", nullable=False)
+    cycle_start_day: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0", nullable=False)
     created_at: Mapped[datetime] = created_at()
 
     def to_json(self, role: str | None = None) -> dict:

@@ -12,8 +12,8 @@ import json
 import threading
 from collections import OrderedDict
 
-from ..events import (API_TYPES, COMMENT_CREATED, COMMENT_DELETED, COMMENT_UPDATED, ISSUE_DELETED, LABEL_DELETED,
-                      Event)
+from ..events import (API_TYPES, COMMENT_CREATED, COMMENT_DELETED, COMMENT_UPDATED, CYCLE_DELETED, ISSUE_DELETED,
+                      LABEL_DELETED, Event)
 from ..models import Comment, Issue
 from ..services import delivery
 
@@ -84,6 +84,8 @@ def _load(event: Event) -> Loaded:
     view = Loaded(event)
     if event.label_id:
         return _load_label(view)
+    if event.cycle_id:
+        return _load_cycle(view)
     with delivery.session() as session:
         if event.type != ISSUE_DELETED:
             view.issue = delivery.load_issue(session, event.issue_id)
@@ -114,6 +116,17 @@ def _load_label(view: Loaded) -> Loaded:
         body = label.to_json() if label else {"id": ev.label_id}
     view.json_text = json.dumps({"type": ev.type, "team_id": ev.team_id, "actor_id": ev.actor_id, "at": ev.at,
                                  "label": body})
+    return view
+
+
+def _load_cycle(view: Loaded) -> Loaded:
+    """A CYCLE_* event: the team's members and the cycle with its figures now ({"id"} once deleted)."""
+    ev = view.event
+    with delivery.session() as session:
+        view.members = delivery.member_ids(session, ev.team_id)
+        body = None if ev.type == CYCLE_DELETED else delivery.load_cycle(session, ev.cycle_id)
+    view.json_text = json.dumps({"type": ev.type, "team_id": ev.team_id, "actor_id": ev.actor_id, "at": ev.at,
+                                 "cycle": body or {"id": ev.cycle_id}})
     return view
 
 

@@ -25,7 +25,7 @@ from ..services.errors import NotFound
 from .loaded import load
 from .stream import Close
 
-KINDS = ("list", "board", "issue", "dashboard")
+KINDS = ("list", "board", "issue", "dashboard", "cycles")
 # Events that change only what an issue page shows (its timeline, its files): lists, boards and
 # dashboards ignore them.
 ISSUE_PAGE_ONLY = (COMMENT_CREATED, COMMENT_UPDATED, COMMENT_DELETED, ATTACHMENTS_CHANGED)
@@ -56,7 +56,7 @@ class PageStream:
         A dashboard may omit the team (all the user's teams)."""
         kind = args.get("kind")
         if kind not in KINDS:
-            raise Close(4400, "kind must be list, board, issue or dashboard.")
+            raise Close(4400, "kind must be list, board, issue, dashboard or cycles.")
         if kind == "dashboard" and not args.get("team"):
             return cls(user, None, kind)
         try:
@@ -99,14 +99,15 @@ class PageStream:
             return self._presence_update() if item.issue_id == self.issue_id else []
         if not isinstance(item, Event):
             return []
-        if self.kind == "dashboard":
+        if self.kind in ("dashboard", "cycles"):
             html = self._dashboard(item)
         else:
             html = self._issue_page(item) if self.kind == "issue" else self._team_page(item)
         return [html] if html else []
 
     def _dashboard(self, event: Event) -> str:
-        """Stats of one team (or all the user's teams): re-fetch on any change to its issues."""
+        """Stats of one team (or all the user's teams), or a team's cycles and cycle pages:
+        re-fetch on any change to its issues or cycles."""
         if event.type in ISSUE_PAGE_ONLY:
             return ""
         view = load(event)
@@ -125,7 +126,7 @@ class PageStream:
             return ""
         if event.type == ISSUE_DELETED:
             return render_template("live/team_page.html", kind=self.kind, deleted=event.identifier)
-        if event.label_id:  # a label renamed, recoloured or deleted: rows and cards show it
+        if event.label_id or event.cycle_id:  # rows, cards and the cycle filter show their names
             return op("refresh") if event.kind.changes_lists else ""
         if event.type in ISSUE_PAGE_ONLY or view.issue is None:
             return ""

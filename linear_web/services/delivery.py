@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..infra.extensions import db
-from ..models import Activity, Attachment, Comment, Issue, IssueAlias, Label, Team
+from ..models import Activity, Attachment, Comment, Cycle, Issue, IssueAlias, Label, Team
 from .access import member_ids_of
 from .attachments import attachments_of
 from .issues import activity_of
@@ -45,6 +45,14 @@ def load_label(session: Session, label_id) -> Label | None:
     return session.get(Label, pk) if pk else None
 
 
+def load_cycle(session: Session, cycle_id) -> dict | None:
+    """The cycle's API body with its figures now (None once deleted)."""
+    from .cycles import view_of
+    pk = parse_uuid(cycle_id)
+    cycle = session.get(Cycle, pk) if pk else None
+    return view_of(cycle, session).to_json() if cycle is not None else None
+
+
 def member_ids(session: Session, team_id) -> frozenset[str]:
     """The ids of the team's members now: a member removed from the team stops receiving its events."""
     return frozenset(str(u) for u in session.scalars(member_ids_of(parse_uuid(team_id))))
@@ -61,8 +69,15 @@ def identifier_in_team(session: Session, issue_id, team_id) -> str | None:
 
 def team_pickers(session: Session, team_id) -> dict:
     """Members and projects of a team for the property pickers, as the pages load them."""
+    from .teams import PickerOption
+    from .issue_queries import today
     members = [m.user for m in session.scalars(members_of(parse_uuid(team_id))).unique()]
-    return {"members": members, "projects": list(session.scalars(projects_of([parse_uuid(team_id)])))}
+    on = today()
+    cycles = [PickerOption(c.id, c.title, note="current" if c.starts_on <= on else f"from {c.starts_on:%b} {c.starts_on.day}")
+              for c in session.scalars(select(Cycle).where(Cycle.team_id == parse_uuid(team_id), Cycle.completed_at.is_(None),
+                                                           Cycle.ends_on >= on).order_by(Cycle.starts_on))]
+    return {"members": members, "projects": list(session.scalars(projects_of([parse_uuid(team_id)]))),
+            "cycles": cycles}
 
 
 def recent_activity(session: Session, issue_id, limit: int = RECENT_ACTIVITY) -> list[Activity]:

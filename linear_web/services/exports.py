@@ -7,7 +7,7 @@ from sqlalchemy import String, case, func, literal, select
 from sqlalchemy.orm import aliased
 
 from ..infra.extensions import db
-from ..models import Issue, IssueParent, Project, Team, User
+from ..models import Cycle, Issue, IssueParent, Project, Team, User
 from ..models.issue import identifier_sql
 from ..models.planning import parse_labels
 from ..vocabulary import estimate_label
@@ -63,8 +63,9 @@ def export_rows(actor: User, filters: IssueFilters) -> Iterator[str]:
     stmt = (select(identifier_sql(Team.key, Issue.number), guarded(Issue.title), Issue.status, Issue.priority,
                    guarded(Team.name), guarded(Project.name), guarded(assignee.name), guarded(creator.name), *stamps,
                    Issue.label_summary, identifier_sql(Team.key, parent_number), Issue.due_date, Issue.estimate,
-                   Team.estimates)
+                   Team.estimates, Cycle.name, Cycle.number)
             .select_from(Issue).join(Team, Issue.team_id == Team.id)
+            .outerjoin(Cycle, Issue.cycle_id == Cycle.id)
             .outerjoin(Project, Issue.project_id == Project.id)
             .outerjoin(assignee, Issue.assignee_id == assignee.id).join(creator, Issue.creator_id == creator.id)
             .where(filtered(actor, filters).whereclause).order_by(Issue.created_at.desc(), Issue.id.desc()))
@@ -80,11 +81,11 @@ def export_rows(actor: User, filters: IssueFilters) -> Iterator[str]:
 
 def _row(r, on_pg: bool) -> tuple:
     """The finished cells of one row: planning cells are formatted here (labels by name, the
-    estimate on the team's scale); the cycle column stays empty until issues have cycles."""
+    estimate on the team's scale, the cycle by its name or "Cycle N")."""
     stamps = (r[8], r[9]) if on_pg else (r[8].isoformat(), r[9].isoformat())
     names = ", ".join(chip.name for chip in parse_labels(r[10]))
     return (*r[:8], *stamps, safe_cell(names), r[11] or "", r[12].isoformat() if r[12] else "",
-            estimate_label(r[14], r[13]), "")
+            estimate_label(r[14], r[13]), safe_cell(r[15]) if r[15] else (f"Cycle {r[16]}" if r[16] else ""))
 
 
 def export_filename(team_key: str | None) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, exists, func, join, literal_column, or_, sele
 from sqlalchemy.orm import aliased
 
 from ..infra.extensions import db
-from ..models import Issue, IssueParent, Team, User, issue_labels
+from ..models import Cycle, Issue, IssueParent, Team, User, issue_labels
 from ..models.issue import PRIORITY_RANK
 from ..vocabulary import OPEN_STATUSES, SEARCH_MAX, STATUSES, parse_identifier
 from . import access
@@ -44,6 +44,7 @@ class IssueFilters:
     due_after: date | None = None  # inclusive
     due_before: date | None = None
     overdue: bool = False
+    cycle: str | uuid.UUID | None = None  # a cycle id, "current" (the team's current cycle) or "none"
 
     @classmethod
     def from_args(cls, args, *, team_id=None) -> "IssueFilters":
@@ -98,6 +99,8 @@ class IssueFilters:
             out.append(("due_before", self.due_before.isoformat()))
         if self.overdue:
             out.append(("overdue", "true"))
+        if self.cycle:
+            out.append(("cycle_id", str(self.cycle)))
         if self.sort != "-created_at":
             out.append(("sort", self.sort))
         return out
@@ -105,11 +108,13 @@ class IssueFilters:
     @property
     def active(self) -> bool:
         return bool(self.statuses or self.priorities or self.assignee or self.project_id or self.q
-                    or self.label_ids or self.parent or self.due_after or self.due_before or self.overdue)
+                    or self.label_ids or self.parent or self.due_after or self.due_before or self.overdue
+                    or self.cycle)
 
 
 def _planning_args(errors: dict, args) -> dict:
-    """The planning filters of query parameters: label_id (repeatable), parent_id, due window, overdue."""
+    """The planning filters of query parameters: label_id (repeatable), parent_id, due window, overdue,
+    cycle_id."""
     from .planning import parse_date
     raw_labels = [x for v in args.getlist("label_id") for x in v.split(",") if x]
     label_ids = [parse_uuid(x) for x in raw_labels]
@@ -121,7 +126,11 @@ def _planning_args(errors: dict, args) -> dict:
     overdue = (args.get("overdue") or "").lower()
     if overdue not in ("", "true", "false", "1", "0"):
         errors["overdue"] = "Overdue must be true or false."
-    return {"label_ids": list(dict.fromkeys(x for x in label_ids if x)),
+    cycle = args.get("cycle_id") or None
+    if cycle not in (None, "current", "none") and parse_uuid(cycle) is None:
+        errors["cycle_id"] = "Cycle must be a cycle id, 'current' or 'none'."
+    return {"cycle": parse_uuid(cycle) if cycle not in (None, "current", "none") else cycle,
+            "label_ids": list(dict.fromkeys(x for x in label_ids if x)),
             "parent": parse_uuid(parent) if parent not in (None, "none") else parent,
             "due_after": parse_date(errors, "due_after", args.get("due_after"), "Due after"),
             "due_before": parse_date(errors, "due_before", args.get("due_before"), "Due before"),
@@ -173,6 +182,14 @@ def _planning_filters(stmt, filters: IssueFilters):
         stmt = stmt.where(Issue.due_date <= filters.due_before)
     if filters.overdue:
         stmt = stmt.where(Issue.due_date < today(), Issue.status.in_(OPEN_STATUSES))
+    if filters.cycle == "none":
+        stmt = stmt.where(Issue.cycle_id.is_(None))
+    elif filters.cycle == "current":
+        on = today()
+        stmt = stmt.where(Issue.cycle_id.in_(select(Cycle.id).where(
+            Cycle.completed_at.is_(None), Cycle.starts_on <= on, Cycle.ends_on >= on)))
+    elif filters.cycle:
+        stmt = stmt.where(Issue.cycle_id == filters.cycle)
     return stmt
 
 
@@ -314,7 +331,7 @@ _ROW_ASSIGNEE = aliased(User, name="row_assignee")
 ROW_COLUMNS = (Issue.id, Issue.team_id, Issue.number, Issue.title, Issue.description, Issue.status, Issue.priority,
                Issue.project_id, Issue.assignee_id, Issue.creator_id, Issue.created_at, Issue.updated_at,
                Issue.version, Issue.label_summary, Issue.parent_id.label("parent_id"), Issue.sub_total,
-               Issue.sub_done, Issue.due_date, Issue.estimate, Team.key.label("team_key"),
+               Issue.sub_done, Issue.due_date, Issue.estimate, Issue.cycle_id, Team.key.label("team_key"),
                _ROW_ASSIGNEE.name.label("assignee_name"))
 
 

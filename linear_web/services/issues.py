@@ -17,7 +17,7 @@ from ..list_cache import mark_changed
 from ..infra.extensions import db
 from ..models import Activity, Comment, Issue, IssueAlias, Project, Team, User, utcnow
 from ..vocabulary import BODY_MAX, DEFAULT_STATUS, NO_PRIORITY, TITLE_MAX
-from . import access, planning, rollups
+from . import access, cycles, planning, rollups
 from .errors import Conflict, NotFound, ValidationError
 from .validation import check_priority, check_status, check_version, clean_text, parse_uuid
 
@@ -89,7 +89,7 @@ def create_issue(actor: User, team_ref, data: dict) -> Issue:
     db.session.add(issue)
     db.session.flush()
     for key, value in plan.items():
-        if key in ("label_ids", "parent_id"):  # rows of their own; the issue needed its id first
+        if key in ("label_ids", "parent_id", "cycle_id"):  # rows of their own; the issue needed its id first
             planning.apply(issue, key, value)
     db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action="created", created_at=now))
     emit(Event.for_issue(events.ISSUE_CREATED, issue, actor))
@@ -218,6 +218,8 @@ def _apply_fields(actor: User, issue: Issue, values: dict) -> bool:
             continue
         field = {"assignee_id": "assignee", "project_id": "project"}.get(key, key)
         old = _display(field, issue)
+        if key == "status":
+            cycles.status_changed(issue, issue.status, value)  # its cycle's done count
         setattr(issue, key, value)
         if key == "status":
             rollups.touch_status(issue.id)  # its parent's progress, the issues it blocks
@@ -287,6 +289,7 @@ def delete_issue(actor: User, issue_ref) -> dict:
     files = attachments_store.files_of_issue(issue.id)
     emit(Event.for_issue(events.ISSUE_DELETED, issue, actor))
     rollups.touch_neighbours(issue.id)
+    cycles.issue_deleted(issue)
     db.session.delete(issue)
     db.session.commit()
     attachments_store.remove_files(files)

@@ -1,4 +1,4 @@
-"""Planning fields of an issue: labels, parent, due date, estimate. Checked here for create,
+"""Planning fields of an issue: labels, parent, due date, estimate, cycle. Checked here for create,
 update and bulk edits alike, so the browser and the API keep the same rules."""
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from ..infra.extensions import db
 from ..models import Issue, IssueParent, IssueRelation, Team, User
 from ..models.planning import brief_columns
 from ..vocabulary import ESTIMATE_SCALES, RELATION_INVERSE, estimate_label
-from . import access, labels as label_service, rollups
+from . import access, cycles, labels as label_service, rollups
 
-FIELDS = ("label_ids", "parent_id", "due_date", "estimate")
-ACTIVITY_FIELD = {"label_ids": "labels", "parent_id": "parent", "due_date": "due_date", "estimate": "estimate"}
+FIELDS = ("label_ids", "parent_id", "due_date", "estimate", "cycle_id")
+ACTIVITY_FIELD = {"label_ids": "labels", "parent_id": "parent", "due_date": "due_date", "estimate": "estimate",
+                  "cycle_id": "cycle"}
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_DEPTH = 50  # a parent chain longer than this is refused (and stops the loop walk)
 
@@ -47,6 +48,14 @@ def clean(errors: dict, data: dict) -> dict:
             out["parent_id"] = raw
         else:
             errors["parent_id"] = "Parent must be an issue id or identifier."
+    if "cycle_id" in data:
+        raw = data["cycle_id"]
+        if raw in (None, ""):
+            out["cycle_id"] = None
+        elif isinstance(raw, uuid.UUID) or (isinstance(raw, str) and len(raw) <= 100 and "\x00" not in raw):
+            out["cycle_id"] = raw
+        else:
+            errors["cycle_id"] = "Cycle must be a cycle id."
     if "due_date" in data:
         out["due_date"] = parse_date(errors, "due_date", data["due_date"], "Due date")
     if "estimate" in data:
@@ -70,6 +79,8 @@ def resolve(actor: User, errors: dict, team: Team, values: dict, issue: Issue | 
         out["label_ids"] = label_service.resolve_labels(errors, team.id, values["label_ids"])
     if values.get("parent_id") is not None:
         out["parent_id"] = _parent(actor, errors, team, values["parent_id"], issue)
+    if values.get("cycle_id") is not None:
+        out["cycle_id"] = cycles.resolve_for_issue(errors, team, values["cycle_id"], issue)
     if values.get("estimate") is not None:
         scale = ESTIMATE_SCALES.get(team.estimates, {})
         kept = issue is not None and issue.estimate == values["estimate"]
@@ -135,15 +146,17 @@ def apply(issue: Issue, key: str, value) -> tuple[str | None, str | None] | None
         old, issue.estimate = issue.estimate, value
         scale = issue.team.estimates
         return (estimate_label(scale, old) or None), (estimate_label(scale, value) or None)
+    if key == "cycle_id":
+        return cycles.move_issue(issue, value)
     raise KeyError(key)
 
 
 def detach_for_move(issue: Issue) -> tuple[list[tuple[str, str | None, str | None]], list[Issue]]:
-    """Before an issue moves team: labels and parent links are per team, so they go. Returns the
-    issue's (field, old, new) changes and its sub-issues, which become top-level."""
+    """Before an issue moves team: labels, parent links and cycles are per team, so they go.
+    Returns the issue's (field, old, new) changes and its sub-issues, which become top-level."""
     changes = []
-    for key in ("parent_id", "label_ids"):
-        change = apply(issue, key, None if key == "parent_id" else [])
+    for key in ("parent_id", "label_ids", "cycle_id"):
+        change = apply(issue, key, [] if key == "label_ids" else None)
         if change:
             changes.append((ACTIVITY_FIELD[key], *change))
     children = list(db.session.scalars(select(Issue).join(IssueParent, IssueParent.issue_id == Issue.id)

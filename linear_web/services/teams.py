@@ -1,7 +1,8 @@
 """Teams and their members: create, edit, add, change roles, remove, leave."""
 import re
+from datetime import date
 
-from sqlalchemy import func, literal, null, select, union_all
+from sqlalchemy import String, cast, func, literal, null, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from ..events import mark_changed
@@ -80,13 +81,14 @@ def members_of(team_id):
 
 
 class PickerOption:
-    """A member, project or label as a picker or filter menu offers it: id, name and, for a member,
-    the avatar's initials, for a label its colour."""
+    """A member, project, label or cycle as a picker or filter menu offers it: id, name and, for a
+    member, the avatar's initials, for a label its colour, for a cycle when it runs ("current",
+    "from Dec 21")."""
 
-    __slots__ = ("id", "name", "email", "color")
+    __slots__ = ("id", "name", "email", "color", "note")
 
-    def __init__(self, id, name: str, email: str | None = None, color: str | None = None):
-        self.id, self.name, self.email, self.color = id, name, email, color
+    def __init__(self, id, name: str, email: str | None = None, color: str | None = None, note: str | None = None):
+        self.id, self.name, self.email, self.color, self.note = id, name, email, color, note
 
     @property
     def initials(self) -> str:
@@ -94,23 +96,36 @@ class PickerOption:
 
 
 def picker_options(team_id, *, labels: bool = True) -> dict:
-    """The team's members (by name), projects (by name) and, with `labels`, labels (by name in any
-    case), as the pages' members, projects and labels lists order them, for pickers and filter menus, in one statement; no access check (the caller loaded the
-    team through access)."""
-    from ..models import Label, Project
+    """The team's members (by name), projects (by name), cycles that can take issues (current and
+    upcoming, by date) and, with `labels`, labels (by name in any case), as the pages order them,
+    for pickers and filter menus, in one statement; no access check (the caller loaded the team
+    through access)."""
+    from ..models import Cycle, Label, Project
+    from .issue_queries import today
+    on = today()
     parts = [
         select(literal("members").label("kind"), User.id, User.name, User.email.label("extra"),
                User.name.label("sort_name"))
         .join(Membership, Membership.user_id == User.id).where(Membership.team_id == team_id),
         select(literal("projects"), Project.id, Project.name, null(), Project.name).where(Project.team_id == team_id),
+        # A cycle's name column: its name, or its number; its sort column: its first day as text.
+        select(literal("cycles"), Cycle.id, Cycle.name, cast(Cycle.number, String), cast(Cycle.starts_on, String))
+        .where(Cycle.team_id == team_id, Cycle.completed_at.is_(None), Cycle.ends_on >= on),
     ]
     if labels:
         parts.append(select(literal("labels"), Label.id, Label.name, Label.color, func.lower(Label.name))
                      .where(Label.team_id == team_id))
     stmt = union_all(*parts).order_by("kind", "sort_name", "id")
-    out: dict = {"members": [], "projects": []} | ({"labels": []} if labels else {})
-    for kind, id_, name, extra, _ in db.session.execute(stmt):
-        option = PickerOption(id_, name, color=extra) if kind == "labels" else PickerOption(id_, name, email=extra)
+    out: dict = {"members": [], "projects": [], "cycles": []} | ({"labels": []} if labels else {})
+    for kind, id_, name, extra, sort in db.session.execute(stmt):
+        if kind == "labels":
+            option = PickerOption(id_, name, color=extra)
+        elif kind == "cycles":
+            starts = date.fromisoformat(str(sort)[:10])
+            note = "current" if starts <= on else f"from {starts:%b} {starts.day}"
+            option = PickerOption(id_, name or f"Cycle {extra}", note=note)
+        else:
+            option = PickerOption(id_, name, email=extra)
         out[kind].append(option)
     return out
 

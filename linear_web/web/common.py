@@ -10,7 +10,8 @@ from werkzeug.datastructures import MultiDict
 
 from ..models.planning import parse_labels
 from ..models.user import initials as name_initials
-from ..services import access, teams as team_service
+from ..infra.extensions import db
+from ..services import access, cycles as cycle_service, teams as team_service
 from ..services.issue_queries import IssueFilters, today
 from ..vocabulary import OPEN_STATUSES, estimate_label
 from . import bp
@@ -26,8 +27,19 @@ def pickers(team, *, labels: bool = True) -> dict:
     """Members, projects and (for the filter and bulk menus) labels of the team, for filters,
     forms and property pickers, in one query. The issue page's label picker loads its own, so it
     passes labels=False. The team came through access (load_team, or a visible issue's team), so
-    no second check."""
+    no second check. A team with automatic cycles gets the cycles it lacks first."""
+    if team.cycles_auto:
+        cycle_service.settle(current_user, team)
     return team_service.picker_options(team.id, labels=labels)
+
+
+@bp.app_template_global()
+def cycle_named(cycle_id, team_id) -> str:
+    """The title of a cycle of the team that a picker does not offer (an issue's completed cycle,
+    a completed cycle's filter); "" for another team's cycle."""
+    from ..models import Cycle
+    cycle = db.session.get(Cycle, cycle_id) if cycle_id else None
+    return cycle.title if cycle is not None and cycle.team_id == team_id else ""
 
 
 @bp.app_template_global()

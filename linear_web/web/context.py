@@ -14,7 +14,7 @@ VOCABULARY = {name: getattr(vocabulary, name) for name in (
     "RELATION_LABELS", "ESTIMATE_SCALES", "ESTIMATE_SCALE_LABELS")}
 
 
-NAV = [("web.issue_list", "Issues"), ("web.board", "Board"), ("web.project_list", "Projects"),
+NAV = [("web.issue_list", "Issues"), ("web.board", "Board"), ("web.cycle_list", "Cycles"), ("web.project_list", "Projects"),
        ("web.team_dashboard", "Dashboard"), ("web.label_list", "Labels"), ("web.team_settings", "Settings")]
 
 

@@ -10,7 +10,7 @@ from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 
 from . import htmx
-from ..services import stats
+from ..services import cycles, stats
 from ..vocabulary import OPEN_STATUSES, PRIORITY_LABELS, PRIORITY_MENU, STATUS_LABELS, STATUSES
 from . import bp
 from .common import issue_url
@@ -103,7 +103,8 @@ def _render(board: stats.Dashboard, team=None):
     context = dict(board=board, team=team, teams=board.stats.teams, status_rows=status_rows(board),
                    priority_rows=priority_rows(board), assignee_rows=assignee_rows(board),
                    chart=series(board.days), list_url=issue_list_url, issue_url=issue_url,
-                   age=lambda i: age_days(i, today), self_url=request.path)
+                   age=lambda i: age_days(i, today), self_url=request.path,
+                   current_cycles=cycles.current_views([t.team.id for t in board.stats.teams]))
     template = "dashboard/_body.html" if htmx.targets("dashboard") else "dashboard/page.html"
     return render_template(template, **context)
 

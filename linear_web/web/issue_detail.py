@@ -9,7 +9,8 @@ from ..vocabulary import parse_identifier
 from . import bp, counts
 from .common import pickers
 
-UPDATE_FIELDS = ("title", "description", "status", "priority", "assignee_id", "project_id", "due_date", "estimate")
+UPDATE_FIELDS = ("title", "description", "status", "priority", "assignee_id", "project_id", "due_date", "estimate",
+                 "cycle_id")
 FRAGMENTS = {"issue-title": "issues/_title.html", "issue-description": "issues/_description.html",
              "issue-properties": "issues/_properties.html"}
 

@@ -25,7 +25,7 @@ PAGE_SIZE = 50
 FIRST_PAGE = 25
 FORM_FIELDS = ("title", "description", "status", "priority", "assignee_id", "project_id")
 BULK_FIELDS = {"set_status": "status", "set_priority": "priority", "set_assignee": "assignee_id",
-               "set_project": "project_id"}
+               "set_project": "project_id", "set_cycle": "cycle_id"}
 BULK_LABELS = ("add_label_ids", "remove_label_ids")
 
 
@@ -138,14 +138,14 @@ def issue_create(key):
 @bp.post("/team/<key>/issues/bulk")
 @login_required
 def issue_bulk(key):
-    """Set status, priority, assignee or project, add or remove labels, of the selected issues at once."""
+    """Set status, priority, assignee, project or cycle, add or remove labels, of the selected issues at once."""
     team = load_team(key)
     try:
         filters = IssueFilters.from_args(request.form, team_id=team.id)
-        change = {BULK_FIELDS[k]: (None if v == "none" and k in ("set_assignee", "set_project") else v)
+        change = {BULK_FIELDS[k]: (None if v == "none" and k in ("set_assignee", "set_project", "set_cycle") else v)
                   for k, v in request.form.items() if k in BULK_FIELDS and v != ""}
         change.update({k: ids for k in BULK_LABELS if (ids := [v for v in request.form.getlist(k) if v])})
-        raise_if({} if change else {"change": "Choose a status, priority, assignee, project or labels to change."})
+        raise_if({} if change else {"change": "Choose a status, priority, assignee, project, cycle or labels to change."})
         done = issue_service.bulk_update(current_user, request.form.getlist("ids"), change)
     except ValidationError as err:
         return _bulk_failed(team, err)

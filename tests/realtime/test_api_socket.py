@@ -178,3 +178,30 @@ def test_label_events_reach_members_with_the_label(f, sockets):
     labels.delete_label(admin, label.id)
     deleted = sock.json()
     assert (deleted["type"], deleted["label"]) == ("LABEL_DELETED", {"id": str(label.id)})
+
+
+def test_cycle_events_reach_members_with_the_cycle_and_its_figures(f, sockets):
+    from datetime import timedelta
+    from linear_web.services import cycles, issue_queries
+    admin, member, outsider = f.user(), f.user(), f.user()
+    team = f.team(admin, key="CYC", members=[member])
+    theirs = f.team(outsider, key="OUT")
+    sock, watch = sockets(user=member), sockets(user=outsider)
+    day = issue_queries.today()
+    span = {"starts_on": day.isoformat(), "ends_on": (day + timedelta(days=6)).isoformat()}
+    cycle = cycles.create_cycle(admin, team.id, {**span, "name": "Sprint"}).cycle
+    cycles.create_cycle(outsider, theirs.id, {**span, "name": "Mine"})
+    assert watch.json()["cycle"]["name"] == "Mine"   # the first event the outsider hears is its own team's
+    created = sock.json()
+    assert (created["type"], created["team_id"]) == ("CYCLE_CREATED", str(team.id))
+    assert created["cycle"] == cycles.view_of(cycle).to_json() and created["cycle"]["state"] == "current"
+    f.issue(team, admin, cycle_id=str(cycle.id))
+    assert sock.json()["type"] == "ISSUE_CREATED"
+    cycles.update_cycle(admin, cycle.id, {"name": "Sprint 1"})
+    updated = sock.json()
+    assert (updated["type"], updated["cycle"]["name"], updated["cycle"]["scope"]) == ("CYCLE_UPDATED", "Sprint 1", 1)
+    cycles.delete_cycle(admin, cycle.id)
+    events = [sock.json(), sock.json()]
+    assert [e["type"] for e in events] == ["ISSUE_UPDATED", "CYCLE_DELETED"]
+    assert events[1]["cycle"] == {"id": str(cycle.id)} and events[0]["issue"]["cycle_id"] is None
+    assert watch.nothing(0.3)
