@@ -298,6 +298,29 @@ def endpoint_of(app, method: str, url: str) -> str:
         raise AssertionError(f"no route answers {method} {url}") from None
 
 
+class Clock:
+    """"Today" (UTC) for cycles, due dates and the overdue filter: set `day`, or move it."""
+
+    def __init__(self, day):
+        self.day = day
+
+    def set(self, day) -> None:
+        self.day = day
+
+    def add(self, days: int) -> None:
+        from datetime import timedelta
+        self.day += timedelta(days=days)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """Today is Monday 2026-12-07 until the test moves it (services.issue_queries.today)."""
+    from datetime import date
+    c = Clock(date(2026, 12, 7))
+    monkeypatch.setattr("linear_web.services.issue_queries.today", lambda: c.day)
+    return c
+
+
 @pytest.fixture
 def f():
     """The factories module: f.user(), f.team(admin), f.project(...), ..."""

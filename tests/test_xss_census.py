@@ -56,16 +56,24 @@ def hostile(f):
     comments.update_comment(admin, comment.id, HOSTILE + " (edited)")
     label = labels.create_label(admin, t.id, PAYLOADS[1][:50], description=HOSTILE)
     issues.update_issue(admin, issue.id, {"label_ids": [str(label.id)]})
+    from datetime import timedelta
+    from linear_web.services import cycles, issue_queries
+    day = issue_queries.today()
+    cycle = cycles.create_cycle(admin, t.id, {"starts_on": day.isoformat(), "name": PAYLOADS[0][:80],
+                                              "ends_on": (day + timedelta(days=13)).isoformat()}).cycle
+    issues.update_issue(admin, issue.id, {"cycle_id": str(cycle.id)})
     return admin, t, issue
 
 
 PAGES = ["/team/XSS/issues", "/team/XSS/board", "/issue/XSS-1", "/team/XSS/projects", "/team/XSS/settings",
          "/team/XSS/dashboard", "/dashboard", "/search?q=alert", "/account", "/team/XSS/issues/new",
-         "/teams/new", "/team/XSS/labels", "/issue/XSS-1/picker?kind=labels"]
+         "/teams/new", "/team/XSS/labels", "/issue/XSS-1/picker?kind=labels", "/team/XSS/cycles",
+         "/team/XSS/cycles/1"]
 FRAGMENTS = [("/team/XSS/issues", "issue-list"), ("/team/XSS/board", "board"),
              ("/search?q=alert", "search-results"), ("/issue/XSS-1/attachments", "attachments"),
              ("/issue/XSS-1/relations/candidates?q=alert", "relation-candidates"),
-             ("/issue/XSS-1/picker?kind=parent&q=alert", "parent-candidates")]
+             ("/issue/XSS-1/picker?kind=parent&q=alert", "parent-candidates"),
+             ("/team/XSS/cycles", "cycles-body"), ("/team/XSS/cycles/1", "cycle-page")]
 # GET routes that render no stored user text as HTML, and why.
 NOT_PAGES = {"web.home": "a redirect", "web.team_home": "a redirect",
              "web.issue_export": "CSV: tests/web/test_issue_export.py checks formula escaping",

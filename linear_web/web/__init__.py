@@ -3,5 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from . import (account, activity_words, attachments, boards, common, context, dashboard, home,  # noqa: E402,F401
-               issue_detail, issue_planning, issues, labels, projects, search, teams)
+from . import (account, activity_words, attachments, boards, common, context, cycles, dashboard,  # noqa: E402,F401
+               home, issue_detail, issue_planning, issues, labels, projects, search, teams)

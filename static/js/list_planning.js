@@ -1,13 +1,13 @@
 // Planning on the issue list and the board: short filter URLs, the bulk bar's label menus. (Label
 // chip colours: static/js/labels.js, loaded on every page.)
-//   - The filter form drops empty planning parameters (due window), so a copied URL stays short.
+//   - The filter form drops empty planning parameters (due window, cycle), so a copied URL stays short.
 //   - After a bulk change succeeds, the label menus are cleared and closed (the rows are new).
 (function () {
   "use strict";
   document.addEventListener("htmx:configRequest", function (event) {
     if (!event.detail.elt || event.detail.elt.id !== "issue-filters") return;
     const params = event.detail.parameters;
-    ["due_after", "due_before", "parent_id", "overdue"].forEach(function (name) {
+    ["due_after", "due_before", "parent_id", "overdue", "cycle_id"].forEach(function (name) {
       if (params[name] === "") delete params[name];
     });
     // Empty standard filters and the default sort too (one place for the list and the board).

@@ -1,22 +1,12 @@
 """The cycles part of the API contract: every endpoint, its errors, cycle_id on issues, the filter."""
 from datetime import date, timedelta
 
-import pytest
 
 from .conftest import error_of
 
-DAY = date(2026, 12, 7)
+DAY = date(2026, 12, 7)  # the clock fixture's first day
 KEYS = {"id", "team_id", "number", "name", "starts_on", "ends_on", "state", "scope", "completed", "progress",
         "created_at"}
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        day = DAY
-    c = Clock()
-    monkeypatch.setattr("linear_web.services.issue_queries.today", lambda: c.day)
-    return c
 
 
 def _cycle(api, user, team, starts, ends, **extra):

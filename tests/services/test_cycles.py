@@ -15,23 +15,6 @@ from ..concurrency import run_in_threads
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Sets "today" (UTC) for cycles and the overdue filter alike."""
-    class Clock:
-        day = date(2026, 12, 7)
-
-        def set(self, day: date):
-            self.day = day
-
-        def add(self, days: int):
-            self.day += timedelta(days=days)
-
-    c = Clock()
-    monkeypatch.setattr("linear_web.services.issue_queries.today", lambda: c.day)
-    return c
-
-
-@pytest.fixture
 def crew(f):
     ada, bob, eve = f.user("Ada"), f.user("Bob"), f.user("Eve")
     eng = f.team(ada, key="ENG", members=[bob])
