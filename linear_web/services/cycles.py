@@ -171,12 +171,16 @@ def current_of(team_id, cycles: list[Cycle] | None = None) -> Cycle | None:
     return None
 
 
-def current_views(team_ids) -> dict:
-    """{team_id: CycleView} of the teams' current cycles (the dashboard), in two queries. Teams
-    were checked through access by the caller."""
+def current_views(actor: User, teams: list[Team]) -> dict:
+    """{team_id: CycleView} of the teams' current cycles (the dashboard), in two queries; teams
+    with automatic cycles are settled first. The caller checked the teams through access."""
+    for team in teams:
+        if team.cycles_auto:
+            settle(actor, team)
     on = today()
     current = list(db.session.scalars(select(Cycle).where(
-        Cycle.team_id.in_(list(team_ids)), Cycle.completed_at.is_(None), Cycle.starts_on <= on, Cycle.ends_on >= on)))
+        Cycle.team_id.in_([t.id for t in teams]), Cycle.completed_at.is_(None), Cycle.starts_on <= on,
+        Cycle.ends_on >= on)))
     return {v.cycle.team_id: v for v in views_of(current)} if current else {}
 
 

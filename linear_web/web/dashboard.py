@@ -104,7 +104,7 @@ def _render(board: stats.Dashboard, team=None):
                    priority_rows=priority_rows(board), assignee_rows=assignee_rows(board),
                    chart=series(board.days), list_url=issue_list_url, issue_url=issue_url,
                    age=lambda i: age_days(i, today), self_url=request.path,
-                   current_cycles=cycles.current_views([t.team.id for t in board.stats.teams]))
+                   current_cycles=cycles.current_views(current_user, [t.team for t in board.stats.teams]))
     template = "dashboard/_body.html" if htmx.targets("dashboard") else "dashboard/page.html"
     return render_template(template, **context)
 

@@ -109,3 +109,32 @@ def test_the_dashboard_shows_each_teams_current_cycle(client, planned):
     assert "Cycle 2" in card and "1/2 · 50%" in card and "12 days left" in card
     assert 'aria-label="Cycle 2 of ' in card
     assert "Current cycles" in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_the_csv_export_names_each_issues_cycle(client, planned):
+    import csv
+    import io
+    from linear_web.services import cycles as cycle_service
+    cycle_service.update_cycle(planned["admin"], planned["one"].id, {"name": "=Launch"})   # a formula is guarded
+    body = client.login(planned["bob"]).get("/team/ENG/issues/export.csv").get_data(as_text=True)
+    assert body.startswith("\ufeffidentifier,"), body[:200]
+    rows = {r["identifier"]: r["cycle"] for r in csv.DictReader(io.StringIO(body.lstrip("\ufeff")))}
+    assert rows == {"ENG-1": "'=Launch", "ENG-2": "", "ENG-3": "'=Launch"}
+    db.session.execute(db.update(Issue).where(Issue.number == 2).values(cycle_id=planned["two"].id))
+    db.session.commit()
+    body = client.get("/team/ENG/issues/export.csv?cycle_id=current").get_data(as_text=True)
+    assert [r["identifier"] for r in csv.DictReader(io.StringIO(body.lstrip("\ufeff")))] == ["ENG-3", "ENG-1"]
+    body = client.get(f"/team/ENG/issues/export.csv?cycle_id={planned['two'].id}").get_data(as_text=True)
+    assert [r["cycle"] for r in csv.DictReader(io.StringIO(body.lstrip("\ufeff")))] == ["Cycle 3"]
+
+
+def test_the_dashboard_makes_a_teams_automatic_cycles_when_it_reads_them(client, f, clock):
+    ada = f.user(name="Ada")
+    team = f.team(ada, key="AUT", name="Auto")
+    f.issue(team, ada, title="Something")
+    cycles.set_automatic(ada, team.id, True, 1, 0)          # one week from Mondays; today is Monday Dec 7
+    html = client.login(ada).get("/team/AUT/dashboard").get_data(as_text=True)
+    card = html.split('id="dash-cycles"', 1)[1].split("</section>", 1)[0]
+    assert "Cycle 1" in card and "7 days left" in card
+    assert [v.cycle.starts_on.isoformat() for v in cycles.views_of(cycles.team_cycles(ada, team))] == \
+        ["2026-12-07", "2026-12-14", "2026-12-21"]
