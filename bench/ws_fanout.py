@@ -75,8 +75,8 @@ def seed(db_url: str, users: int, teams: int = 1, prefix: str = "W") -> tuple[st
         upgrade()
         tokens, first_issue, writer = [], None, None
         for t in range(teams):
-            people = [User(email=f"ws-{run_id}-{t}-{k}@example.com", name=f"Socket {t}.{k}", password_hash="!")
-                      for k in range(users)]
+            people = [User(email=f"ws-{run_id}-{t}-{k}@example.com", name=f"Socket {t}.{k}",
+                           handle=f"ws-{run_id}-{t}-{k}", password_hash="!") for k in range(users)]
             db.session.add_all(people)
             db.session.commit()
             key = f"{prefix}{run_id[:3].upper()}{t:04d}"

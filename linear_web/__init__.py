@@ -19,6 +19,14 @@ def create_app(config=None) -> Flask:
     _register_hooks(app)
     from .demo.cli import register as register_cli
     register_cli(app)
+    if not app.config.get("TESTING") and app.config.get("SMTP_URL"):
+        # Each server process sends the outbox (mail) from a thread of its own, started by its
+        # first request: after gunicorn forks, and never in CLI commands.
+        from .services import outbox
+
+        @app.before_request
+        def _start_outbox_sender():
+            outbox.start_sender(app)
     if app.config.get("REQUEST_CONCURRENCY"):
         from .infra.admission import AdmissionControl
         app.wsgi_app = AdmissionControl(app.wsgi_app, app.config["REQUEST_CONCURRENCY"])
@@ -52,10 +60,10 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load(session_id):
-        """The session's user; their teams (the sidebar's) come in the same statement."""
-        user, memberships = session_user(session_id)
+        """The session's user; their teams and unread count (the sidebar's) come in the same statement."""
+        user, memberships, unread = session_user(session_id)
         if user is not None:
-            g.my_memberships = memberships
+            g.my_memberships, g.inbox_unread = memberships, unread
         return user
 
 

@@ -139,6 +139,16 @@ class Config:
         # Ordinary requests running Python at once per worker process (0: no limit); see admission.py.
         self.REQUEST_CONCURRENCY = _int("REQUEST_CONCURRENCY", 4, 0)
         self.JSON_SORT_KEYS = False
+        # Mail (services/mail.py): off unless SMTP_URL and MAIL_FROM are set. smtp://user:pass@host:587
+        # uses STARTTLS (also smtp+starttls://), smtps:// TLS from the start, port 25 plain.
+        self.SMTP_URL = os.environ.get("SMTP_URL", "")
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "")
+        # Where links in mail point (the address people open the app at).
+        self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+        # Notifications of one person within this many seconds go out as one mail.
+        self.MAIL_BATCH_SECONDS = _int("MAIL_BATCH_SECONDS", 120, 0)
+        # The outbox sender's pause between looks for due messages (services/outbox.py).
+        self.OUTBOX_POLL_SECONDS = float(_int("OUTBOX_POLL_SECONDS", 5, 1))
 
 
 class TestConfig(Config):

@@ -159,3 +159,12 @@ def split_label_names(text: str | None) -> list[str]:
         return []
     import csv
     return [n for n in next(csv.reader([text], skipinitialspace=True)) if n]
+
+
+# The inbox (services/notifications.py): handles, mentions, notification types.
+HANDLE_MIN, HANDLE_MAX = 2, 30
+HANDLE_PATTERN = r"[a-z0-9._-]{2,30}"
+# "@handle" where it starts a word: not inside an email address or another word; a trailing dot
+# ends a sentence, so it is not part of the handle.
+MENTION_PATTERN = r"(?<![\w@.])@([a-z0-9._-]{2,30})(?<!\.)"
+NOTIFICATION_TYPES = ("assigned", "mentioned", "commented", "status_changed")

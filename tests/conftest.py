@@ -399,11 +399,16 @@ def secret_team(f, outsider) -> dict:
     other = f.issue(team, ada, title="Secret sibling", parent_id=issue)
     relation = relations.add_relation(ada, issue.id, "blocks", other.id)
     from datetime import timedelta
-    from linear_web.services import cycles, issue_queries, issues
+    from linear_web.services import cycles, issue_queries, issues, teams as teams_service
     day = issue_queries.today()
     cycle = cycles.create_cycle(ada, team.id, {"starts_on": day.isoformat(), "name": "Secret cycle",
                                                "ends_on": (day + timedelta(days=13)).isoformat()}).cycle
     issues.update_issue(ada, other.id, {"cycle_id": str(cycle.id)})
+    from linear_web.models import Notification
+    bob = f.user(name="Bob Secret")
+    teams_service.add_member(ada, team.id, user_id=str(bob.id))
+    issues.update_issue(bob, other.id, {"status": "todo"})   # ada (its creator) is told
+    notification = db.session.scalar(db.select(Notification).where(Notification.user_id == ada.id))
     return {"admin": ada, "outsider": outsider.user, "team": team, "project": project, "issue": issue,
             "comment": comment, "attachment": attachment, "api_key": key, "label": label, "relation": relation,
-            "cycle": cycle}
+            "cycle": cycle, "notification": notification}

@@ -6,8 +6,8 @@ import re
 import pytest
 
 from linear_web.infra.extensions import db
-from linear_web.models import (Activity, Attachment, Comment, Cycle, Issue, IssueRelation, Label, Membership, Project,
-                               Team)
+from linear_web.models import (Activity, Attachment, Comment, Cycle, Issue, IssueRelation, IssueSubscription, Label,
+                               Membership, Notification, Project, Team)
 from linear_web.services import tokens
 
 from .conftest import SECRET_TITLE, endpoint_of
@@ -39,11 +39,19 @@ NO_TEAM_IDS = {
     "api.project_create": "team_id in the body: tests/api/test_outsider.py",
     "api.label_create": "team_id in the body: tests/api/test_planning.py",
     "api.cycle_create": "team_id in the body: tests/api/test_cycles.py",
+    "api.notification_list": "the caller's own: tests/api/test_notifications.py",
+    "api.notification_unread_count": "the caller's own: tests/api/test_notifications.py",
+    "api.notification_read_all": "the caller's own: tests/api/test_notifications.py",
+    "api.user_me_update": "the caller",
     "api.api_key_list": "the caller's keys", "api.api_key_create": "the caller's keys",
     "web.account": "the caller's account", "web.account_password": "the caller's account",
+    "web.account_email": "the caller's account",
     "web.account_api_key_create": "the caller's keys",
     "web.account_api_key_revoke": "the caller's keys, by id: the API route is checked here",
     "web.account_logout_everywhere": "the caller's sessions", "web.markdown_preview": "no stored data",
+    "web.account_profile": "the caller's account",
+    "web.inbox": "the caller's own notifications: tests/web/test_inbox_pages.py",
+    "web.inbox_read_all": "the caller's own notifications: tests/web/test_inbox_pages.py",
     "realtime.api_ws": "sockets: tests/realtime check which teams they hear",
     "realtime.page_ws": "sockets: tests/realtime check which teams they hear",
 }
@@ -56,7 +64,8 @@ def _values(w, use_identifier: bool) -> dict:
             "comment_id": str(w["comment"].id), "attachment_id": str(w["attachment"].id),
             "project_id": str(w["project"].id), "team_id": str(w["team"].id),
             "user_id": str(w["admin"].id), "key_id": str(w["api_key"].id), "label_id": str(w["label"].id),
-            "relation_id": str(w["relation"].id), "cycle_id": str(w["cycle"].id), "number": str(w["cycle"].number)}
+            "relation_id": str(w["relation"].id), "cycle_id": str(w["cycle"].id), "number": str(w["cycle"].number),
+            "notification_id": str(w["notification"].id)}
 
 
 def _snapshot(w) -> tuple:
@@ -71,7 +80,9 @@ def _snapshot(w) -> tuple:
                               .where(Membership.team_id == w["team"].id)),
             db.session.get(Team, w["team"].id).name, db.session.get(Label, w["label"].id).name,
             db.session.scalar(db.select(db.func.count()).select_from(IssueRelation)),
-            db.session.get(Cycle, w["cycle"].id).name, db.session.get(Cycle, w["cycle"].id).completed_at)
+            db.session.get(Cycle, w["cycle"].id).name, db.session.get(Cycle, w["cycle"].id).completed_at,
+            db.session.get(Notification, w["notification"].id).read_at,
+            db.session.scalar(db.select(db.func.count()).select_from(IssueSubscription)))
 
 
 def _valid_body(rule: str) -> dict:

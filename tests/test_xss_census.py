@@ -62,23 +62,30 @@ def hostile(f):
     cycle = cycles.create_cycle(admin, t.id, {"starts_on": day.isoformat(), "name": PAYLOADS[0][:80],
                                               "ends_on": (day + timedelta(days=13)).isoformat()}).cycle
     issues.update_issue(admin, issue.id, {"cycle_id": str(cycle.id)})
+    # The inbox: a hostile-named member mentions the admin in a hostile comment (and in its own handle's
+    # neighbourhood), so the inbox, the subscribers and the mention links all show hostile text.
+    mallory = f.user(name="Mal " + PAYLOADS[2][:60])
+    teams.add_member(admin, t.id, user_id=str(mallory.id))
+    comments.create_comment(mallory, issue.id, f"{HOSTILE} @{admin.handle}{PAYLOADS[1]} [@{admin.handle}]({PAYLOADS[4]})")
     return admin, t, issue
 
 
 PAGES = ["/team/XSS/issues", "/team/XSS/board", "/issue/XSS-1", "/team/XSS/projects", "/team/XSS/settings",
          "/team/XSS/dashboard", "/dashboard", "/search?q=alert", "/account", "/team/XSS/issues/new",
          "/teams/new", "/team/XSS/labels", "/issue/XSS-1/picker?kind=labels", "/team/XSS/cycles",
-         "/team/XSS/cycles/1"]
+         "/team/XSS/cycles/1", "/inbox"]
 FRAGMENTS = [("/team/XSS/issues", "issue-list"), ("/team/XSS/board", "board"),
              ("/search?q=alert", "search-results"), ("/issue/XSS-1/attachments", "attachments"),
              ("/issue/XSS-1/relations/candidates?q=alert", "relation-candidates"),
              ("/issue/XSS-1/picker?kind=parent&q=alert", "parent-candidates"),
-             ("/team/XSS/cycles", "cycles-body"), ("/team/XSS/cycles/1", "cycle-page")]
+             ("/team/XSS/cycles", "cycles-body"), ("/team/XSS/cycles/1", "cycle-page"),
+             ("/inbox", "inbox-list"), ("/team/XSS/members/mentions?q=", "mention-options")]
 # GET routes that render no stored user text as HTML, and why.
 NOT_PAGES = {"web.home": "a redirect", "web.team_home": "a redirect",
              "web.issue_export": "CSV: tests/web/test_issue_export.py checks formula escaping",
              "web.attachment_content": "the stored file itself, under its own headers",
-             "web.project_edit": "needs a project id: test_hostile_text_is_inert_on_the_project_form"}
+             "web.project_edit": "needs a project id: test_hostile_text_is_inert_on_the_project_form",
+             "web.inbox_open": "a redirect"}
 
 
 def test_every_page_is_in_the_census(app):
@@ -106,6 +113,10 @@ def test_hostile_text_is_inert_on_every_page(client, hostile, path):
     html = _assert_inert(client.get(path), path)
     raw_title = html.split("<title>", 1)[1].split("</title>", 1)[0]
     assert "<" not in raw_title, raw_title  # escaped as &lt; in the document
+    if path == "/inbox":
+        assert "Mal &lt;svg onload=alert(1)&gt;" in html and "mentioned you in" in html
+    if path == "/issue/XSS-1":
+        assert 'class="mention"' in html and "Mal &lt;svg" in html.split('id="issue-subscription"')[1]
 
 
 def test_hostile_text_is_inert_in_fragments(client, hostile):

@@ -36,7 +36,8 @@ DESCRIPTION = """The JSON API of linear_web: the same rules as the web pages, th
   `ISSUE_CREATED`, `ISSUE_UPDATED`, `ISSUE_DELETED` (`issue` is `{id, identifier}`), `COMMENT_CREATED` and
   `COMMENT_UPDATED` (with the `comment`), `COMMENT_DELETED` (`comment` is `{id, issue_id}`), `LABEL_CREATED`,
   `LABEL_UPDATED`, `LABEL_DELETED` (a `label`, `{id}` once deleted, and no `issue`), `CYCLE_CREATED`,
-  `CYCLE_UPDATED`, `CYCLE_DELETED` (a `cycle` with its figures, `{id}` once deleted, and no `issue`).
+  `CYCLE_UPDATED`, `CYCLE_DELETED` (a `cycle` with its figures, `{id}` once deleted, and no `issue`),
+  `NOTIFICATION_CREATED` (a `notification`; only its recipient gets it, whatever `team_id` narrows).
   Attachment changes arrive as `ISSUE_UPDATED`. Ignore types you do not know.
 * **Cycles**: dates are `YYYY-MM-DD` in UTC, both days included; a cycle whose last day has passed completes
   (its unfinished issues move to the next cycle) the first time anything reads the team's cycles.

@@ -13,7 +13,8 @@ from ..vocabulary import (BODY_MAX, DEFAULT_STATUS, DESCRIPTION_MAX, EMAIL_MAX, 
                           NO_PRIORITY, PASSWORD_MAX_BYTES, PASSWORD_MIN, PRIORITIES, PRIORITY_LABELS, SEARCH_MAX,
                           TEAM_KEY_MAX, TEAM_KEY_MIN, TEAM_KEY_PATTERN, TITLE_MAX, StatusLiteral)
 from ..vocabulary import (ACTIVITY_ACTIONS, ACTIVITY_FIELDS, CYCLE_NAME_MAX, CYCLE_STATES, ESTIMATE_SCALES,
-                          LABEL_NAME_MAX, RELATION_CREATE_TYPES, RELATION_TYPES)
+                          HANDLE_MAX, HANDLE_MIN, HANDLE_PATTERN, LABEL_NAME_MAX, NOTIFICATION_TYPES,
+                          RELATION_CREATE_TYPES, RELATION_TYPES)
 
 
 def _plain_text(value: str) -> str:
@@ -178,6 +179,12 @@ class CyclePatch(Input):
     ends_on: Day | None = None
 
 
+class ProfilePatch(Input):
+    name: Name | None = None
+    handle: Annotated[Text, documented(minLength=HANDLE_MIN, maxLength=HANDLE_MAX, pattern=f"^{HANDLE_PATTERN}$")] | None = \
+        Field(None, description="Unique; 409 when taken.")
+
+
 class RelationIn(Input):
     type: Literal[RELATION_CREATE_TYPES]  # type: ignore[valid-type]
     issue_id: Annotated[Text, Field(description="The other issue: an id or identifier, in any of your teams.")]
@@ -201,6 +208,10 @@ class UserQuery(Query):
 
 class ProjectQuery(Query):
     team_id: uuid.UUID | None = None
+
+
+class NotificationQuery(PageQuery):
+    unread: bool | None = Field(None, description="true: only the unread ones.")
 
 
 class LabelQuery(Query):
@@ -249,12 +260,39 @@ class UserOut(Out):
     id: uuid.UUID
     email: str
     name: str
+    handle: str = Field(description="What @mentions name: 2–30 of a–z, 0–9, '.', '_', '-'.")
     created_at: Timestamp
 
 
 class UserBrief(Out):
     id: uuid.UUID
     name: str
+
+
+class NotificationIssue(Out):
+    id: uuid.UUID
+    identifier: str
+    title: str
+    status: Status
+    team_id: uuid.UUID
+
+
+class NotificationOut(Out):
+    id: uuid.UUID
+    type: Literal[NOTIFICATION_TYPES]  # type: ignore[valid-type]
+    issue: NotificationIssue
+    actor: UserBrief
+    comment_id: uuid.UUID | None
+    created_at: Timestamp
+    read_at: Timestamp | None
+
+
+class ReadAllOut(Out):
+    updated: int = Field(description="How many were unread.")
+
+
+class CountOut(Out):
+    count: int
 
 
 class MemberUser(Out):
@@ -460,3 +498,4 @@ IssueList, CommentList, ActivityList, ApiKeyList = (page_of(m) for m in (IssueOu
                                                                          ApiKeyOut))
 AttachmentList, LabelList, RelationList = (page_of(m) for m in (AttachmentOut, LabelOut, RelationOut))
 CycleList = page_of(CycleOut)
+NotificationList = page_of(NotificationOut)

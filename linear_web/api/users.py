@@ -3,8 +3,9 @@ from flask import request
 
 from ..auth.limits import login_limits
 from ..services import auth as auth_service, tokens
+from ..services.errors import ValidationError
 from .common import Unauthorized, api_route, current_api_user, list_response, read_json_object, validate
-from .schemas import ErrorOut, LoginIn, SignupIn, TokenOut, UserList, UserOut, UserQuery
+from .schemas import ErrorOut, LoginIn, ProfilePatch, SignupIn, TokenOut, UserList, UserOut, UserQuery
 
 FORM = "application/x-www-form-urlencoded"
 LOGIN_BODY = {"requestBody": {"required": True, "content": {
@@ -52,6 +53,17 @@ def auth_login():
 def user_me():
     """The caller's account."""
     return current_api_user().to_json()
+
+
+@api_route("/users/me", methods=["PATCH"], body=ProfilePatch, response=UserOut, tags=["users"],
+           endpoint="user_me_update")
+def user_me_update(body: ProfilePatch):
+    """Change your name or handle (409 when the handle is taken)."""
+    data = body.model_dump(exclude_unset=True)
+    nulls = {k: "A name is required." if k == "name" else "A handle is required." for k, v in data.items() if v is None}
+    if nulls:
+        raise ValidationError(nulls)
+    return auth_service.update_profile(current_api_user(), name=data.get("name"), handle=data.get("handle")).to_json()
 
 
 @api_route("/users", query=UserQuery, response=UserList, tags=["users"])

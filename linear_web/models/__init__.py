@@ -8,6 +8,8 @@ from .cycle import Cycle, CycleChange
 from .idempotency import IdempotencyRecord
 from .issue import TRACKED_FIELDS, Issue, IssueAlias
 from .label import Label, issue_labels
+from .notification import IssueSubscription, Notification
+from .outbox import OutboxMessage
 from .project import Project
 from .relation import IssueParent, IssueRelation
 from .team import ROLES, Membership, Team, TeamVersion
@@ -18,4 +20,4 @@ from . import planning  # noqa: E402,F401
 
 __all__ = ["iso", "utcnow", "TRACKED_FIELDS",
            "Activity", "Attachment", "Comment", "Cycle", "CycleChange", "IdempotencyRecord", "Issue", "IssueAlias", "Label", "issue_labels",
-           "IssueParent", "IssueRelation", "ROLES", "Membership", "Project", "Team", "TeamVersion", "ApiKey", "User"]
+           "IssueParent", "IssueRelation", "IssueSubscription", "Notification", "OutboxMessage", "ROLES", "Membership", "Project", "Team", "TeamVersion", "ApiKey", "User"]

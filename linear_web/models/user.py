@@ -3,11 +3,11 @@ import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import String, true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..infra.extensions import db
-from ..vocabulary import EMAIL_MAX, NAME_MAX
+from ..vocabulary import EMAIL_MAX, HANDLE_MAX, NAME_MAX
 from .base import created_at, iso, uuid_pk
 
 
@@ -22,6 +22,10 @@ class User(UserMixin, db.Model):
     id: Mapped[uuid.UUID] = uuid_pk()
     email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False)
+    # What @mentions name: [a-z0-9._-], unique (services/notifications.py makes and checks them).
+    handle: Mapped[str] = mapped_column(String(HANDLE_MAX), unique=True, nullable=False)
+    # Notifications are also mailed (when the server has SMTP) unless the user turned it off.
+    email_notifications: Mapped[bool] = mapped_column(default=True, server_default=sa_true(), nullable=False)
     password_hash: Mapped[str] = mapped_column(String(100), nullable=False)
     # Bumped on logout-everywhere / password change: old session cookies stop working.
     session_version: Mapped[int] = mapped_column(default=1, nullable=False)
@@ -36,7 +40,7 @@ class User(UserMixin, db.Model):
         return initials(self.name) or self.email[:1].upper()
 
     def to_json(self) -> dict:
-        return {"id": str(self.id), "email": self.email, "name": self.name,
+        return {"id": str(self.id), "email": self.email, "name": self.name, "handle": self.handle,
                 "created_at": iso(self.created_at)}
 
     def brief(self) -> dict:

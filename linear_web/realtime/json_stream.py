@@ -34,6 +34,8 @@ class JsonStream:
         if not isinstance(item, Event):
             return []
         view = load(item)
+        if item.recipient_id:                 # a notification: its recipient's, whatever team_id narrows
+            return [view.json_text] if view.json_text and self.user_id in view.members else []
         if view.json_text and self.user_id in view.members and self.team_id in (None, view.team_id):
             return [view.json_text]
         # Members of the team an issue moved out of learn that it left (as a delete, without

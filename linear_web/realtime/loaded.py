@@ -86,6 +86,8 @@ def _load(event: Event) -> Loaded:
         return _load_label(view)
     if event.cycle_id:
         return _load_cycle(view)
+    if event.notification_id:
+        return _load_notification(view)
     with delivery.session() as session:
         if event.type != ISSUE_DELETED:
             view.issue = delivery.load_issue(session, event.issue_id)
@@ -127,6 +129,20 @@ def _load_cycle(view: Loaded) -> Loaded:
         body = None if ev.type == CYCLE_DELETED else delivery.load_cycle(session, ev.cycle_id)
     view.json_text = json.dumps({"type": ev.type, "team_id": ev.team_id, "actor_id": ev.actor_id, "at": ev.at,
                                  "cycle": body or {"id": ev.cycle_id}})
+    return view
+
+
+def _load_notification(view: Loaded) -> Loaded:
+    """NOTIFICATION_CREATED: for its recipient alone (while a member of the issue's team)."""
+    ev = view.event
+    with delivery.session() as session:
+        body = delivery.load_notification(session, ev.notification_id)
+        if body is None or ev.recipient_id not in delivery.member_ids(session, body["issue"]["team_id"]):
+            return view                       # gone, or the recipient left the team: nobody
+    view.team_id = body["issue"]["team_id"]
+    view.members = frozenset({ev.recipient_id})
+    view.json_text = json.dumps({"type": ev.type, "team_id": view.team_id, "actor_id": ev.actor_id, "at": ev.at,
+                                 "notification": body})
     return view
 
 

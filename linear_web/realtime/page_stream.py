@@ -22,6 +22,7 @@ from ..events.broker import RESYNC, get_broker
 from ..events.presence import HEARTBEAT, PresenceChanged, presence
 from ..services import access, delivery
 from ..services.errors import NotFound
+from ..services.validation import parse_uuid
 from .loaded import load
 from .stream import Close
 
@@ -99,6 +100,8 @@ class PageStream:
             return self._presence_update() if item.issue_id == self.issue_id else []
         if not isinstance(item, Event):
             return []
+        if item.recipient_id:                 # a notification: only its recipient's pages hear of it
+            return self._inbox_badge(item)
         if self.kind in ("dashboard", "cycles"):
             html = self._dashboard(item)
         else:
@@ -191,6 +194,16 @@ class PageStream:
         teams = {t for t in planning.other_team_ids() if self.user_id in view.extra(delivery.member_ids, t)}
         return {"planning": True, "page_issue": planning.issue, **planning.seen_by(teams)}
 
+    def _inbox_badge(self, event: Event) -> list[str]:
+        """A notification for this page's user: the sidebar's unread badge with the count now (read
+        once per event per process for all of the user's pages, in a session of its own)."""
+        if event.recipient_id != self.user_id:
+            return []
+        view = load(event)
+        if self.user_id not in view.members:  # gone, or no longer in the issue's team
+            return []
+        return [render_template("live/inbox_badge.html", count=view.extra(unread_count, self.user_id))]
+
     def _presence_update(self) -> list[str]:
         """The viewer list, when who *else* is here changed (our own join is no news)."""
         others = self._other_viewers()
@@ -202,3 +215,10 @@ class PageStream:
     def _other_viewers(self) -> list[dict]:
         """Who else has this issue open now (from the presence registry)."""
         return [v for v in presence.viewers(self.issue_id) if v["id"] != self.user_id]
+
+
+
+def unread_count(session, user_id) -> int:
+    """A user's unread notifications now, in a delivery session (a `Loaded.extra` loader)."""
+    from ..services.notifications import unread_count as count
+    return count(parse_uuid(user_id), session)

@@ -56,14 +56,41 @@ def signup(email, password, name) -> User:
     if db.session.scalar(select(func.count()).select_from(User).where(User.email == email_n)):
         raise Conflict("An account with this email already exists.",
                        {"email": "An account with this email already exists."})
-    user = User(email=email_n, name=name_c, password_hash=hash_password(password))
-    db.session.add(user)
+    from .notifications import new_handle
+    hashed = hash_password(password)
+    for _ in range(3):
+        user = User(email=email_n, name=name_c, handle=new_handle(email_n), password_hash=hashed)
+        db.session.add(user)
+        try:
+            db.session.commit()
+            return user
+        except IntegrityError:  # a concurrent signup with the same email, or the same new handle
+            db.session.rollback()
+            if db.session.scalar(select(func.count()).select_from(User).where(User.email == email_n)):
+                raise Conflict("An account with this email already exists.",
+                               {"email": "An account with this email already exists."}) from None
+    raise Conflict("Too many accounts were being created at once: try again.",
+                   {"email": "Too many accounts were being created at once: try again."})
+
+
+def update_profile(user: User, *, name=None, handle=None, email_notifications: bool | None = None) -> User:
+    """Change one's name, handle or whether notifications are mailed: 422 per field, 409 for a
+    handle someone else has."""
+    from .notifications import set_handle
+    errors: dict = {}
+    name_c = clean_text(errors, "name", name, label="Name", required=True, max_len=NAME_MAX) if name is not None else None
+    raise_if(errors)
+    if handle is not None:
+        set_handle(user, handle)
+    if name_c is not None:
+        user.name = name_c
+    if email_notifications is not None:
+        user.email_notifications = bool(email_notifications)
     try:
         db.session.commit()
-    except IntegrityError:  # a concurrent signup with the same email won the race
+    except IntegrityError:  # the handle was taken meanwhile
         db.session.rollback()
-        raise Conflict("An account with this email already exists.",
-                       {"email": "An account with this email already exists."})
+        raise Conflict("This handle is taken.", {"handle": "This handle is taken."}) from None
     return user
 
 
@@ -106,23 +133,26 @@ def load_session_user(session_id: str) -> User | None:
     return session_user(session_id)[0]
 
 
-def session_user(session_id: str) -> tuple[User | None, list]:
-    """The user of a session id ('uuid:version', the version current) and their memberships with
-    teams ordered by team key (the sidebar's), in one statement: (None, []) for a stale or unknown id."""
+def session_user(session_id: str) -> tuple[User | None, list, int]:
+    """The user of a session id ('uuid:version', the version current), their memberships with
+    teams ordered by team key (the sidebar's) and their unread notifications (its badge), in one
+    statement: (None, [], 0) for a stale or unknown id."""
     from sqlalchemy.orm import contains_eager, lazyload
     from ..models import Membership, Team
     from .validation import parse_uuid
     uid, _, version = (session_id or "").partition(":")
     pk = parse_uuid(uid)
     if pk is None:
-        return None, []
-    stmt = (select(User, Membership).outerjoin(Membership, Membership.user_id == User.id)
+        return None, [], 0
+    from .notifications import unread_select
+    stmt = (select(User, Membership, unread_select(User.id).scalar_subquery())
+            .outerjoin(Membership, Membership.user_id == User.id)
             .outerjoin(Team, Team.id == Membership.team_id).where(User.id == pk)
             .options(contains_eager(Membership.team), lazyload(Membership.user)).order_by(Team.key))
     rows = db.session.execute(stmt).all()
     if not rows or str(rows[0][0].session_version) != version:
-        return None, []
-    return rows[0][0], [m for _, m in rows if m is not None]
+        return None, [], 0
+    return rows[0][0], [m for _, m, _ in rows if m is not None], rows[0][2] or 0
 
 
 def search_users(actor: User, q: str | None, limit: int = 20) -> list[User]:

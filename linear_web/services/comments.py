@@ -6,7 +6,7 @@ from ..events import Event, emit
 from ..infra.extensions import db
 from ..models import Activity, Comment, Issue, User, utcnow
 from ..vocabulary import BODY_MAX
-from . import access
+from . import access, notifications
 from .errors import Forbidden
 from .validation import clean_text, raise_if
 
@@ -27,6 +27,7 @@ def create_comment(actor: User, issue_ref, body) -> Comment:
     db.session.flush()
     db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action="commented"))
     emit(Event.for_issue(events.COMMENT_CREATED, issue, actor, comment_id=str(comment.id)))
+    notifications.comment_added(actor, issue, comment)
     db.session.commit()
     return comment
 
@@ -51,9 +52,11 @@ def update_comment(actor: User, comment_ref, body, *, issue_ref=None) -> Comment
     body = _body(body)
     if body == comment.body:
         return comment
+    old_body = comment.body
     comment.body = body
     comment.updated_at = utcnow()
     _record(actor, comment, "updated", events.COMMENT_UPDATED)
+    notifications.comment_added(actor, db.session.get(Issue, comment.issue_id), comment, old_body=old_body)
     db.session.commit()
     return comment
 

@@ -53,6 +53,16 @@ def load_cycle(session: Session, cycle_id) -> dict | None:
     return view_of(cycle, session).to_json() if cycle is not None else None
 
 
+def load_notification(session: Session, notification_id) -> dict | None:
+    """The notification's API body (None once gone: its issue was deleted)."""
+    from sqlalchemy.orm import joinedload
+    from ..models import Notification
+    pk = parse_uuid(notification_id)
+    found = session.scalars(select(Notification).where(Notification.id == pk).options(
+        joinedload(Notification.issue), joinedload(Notification.actor))).first() if pk else None
+    return found.to_json() if found is not None else None
+
+
 def member_ids(session: Session, team_id) -> frozenset[str]:
     """The ids of the team's members now: a member removed from the team stops receiving its events."""
     return frozenset(str(u) for u in session.scalars(member_ids_of(parse_uuid(team_id))))

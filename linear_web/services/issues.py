@@ -17,7 +17,7 @@ from ..list_cache import mark_changed
 from ..infra.extensions import db
 from ..models import Activity, Comment, Issue, IssueAlias, Project, Team, User, utcnow
 from ..vocabulary import BODY_MAX, DEFAULT_STATUS, NO_PRIORITY, TITLE_MAX
-from . import access, cycles, planning, rollups
+from . import access, cycles, notifications, planning, rollups
 from .errors import Conflict, NotFound, ValidationError
 from .validation import check_priority, check_status, check_version, clean_text, parse_uuid
 
@@ -91,6 +91,7 @@ def create_issue(actor: User, team_ref, data: dict) -> Issue:
     for key, value in plan.items():
         if key in ("label_ids", "parent_id", "cycle_id"):  # rows of their own; the issue needed its id first
             planning.apply(issue, key, value)
+    notifications.issue_created(actor, issue)
     db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action="created", created_at=now))
     emit(Event.for_issue(events.ISSUE_CREATED, issue, actor))
     db.session.commit()
@@ -204,7 +205,7 @@ def _apply(actor: User, issue: Issue, values: dict) -> bool:
 
 
 def _apply_fields(actor: User, issue: Issue, values: dict) -> bool:
-    changed = False
+    changed, told = False, {}  # told: old values of the fields whose change notifies someone
     for key, value in values.items():
         if key in planning.FIELDS:
             change = planning.apply(issue, key, value)
@@ -218,6 +219,8 @@ def _apply_fields(actor: User, issue: Issue, values: dict) -> bool:
             continue
         field = {"assignee_id": "assignee", "project_id": "project"}.get(key, key)
         old = _display(field, issue)
+        if key in ("assignee_id", "status", "description"):
+            told[key] = getattr(issue, key)
         if key == "status":
             cycles.status_changed(issue, issue.status, value)  # its cycle's done count
         setattr(issue, key, value)
@@ -230,6 +233,7 @@ def _apply_fields(actor: User, issue: Issue, values: dict) -> bool:
         db.session.add(Activity(issue_id=issue.id, actor_id=actor.id, action="updated", field=field,
                                 old_value=old, new_value=_display(field, issue)))
         changed = True
+    notifications.issue_changed(actor, issue, told)
     return changed
 
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 bp = Blueprint("web", __name__)
 
 from . import (account, activity_words, attachments, boards, common, context, cycles, dashboard,  # noqa: E402,F401
-               home, issue_detail, issue_planning, issues, labels, projects, search, teams)
+               home, inbox, issue_detail, issue_planning, issues, labels, projects, search, teams)

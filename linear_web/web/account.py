@@ -1,9 +1,10 @@
-"""Account page: change password, log out everywhere, personal API keys (the API's service functions)."""
+"""Account page: name and @handle, change password, log out everywhere, personal API keys (the API's
+service functions)."""
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..services import api_keys, auth as auth_service
-from ..services.errors import ValidationError
+from ..services.errors import Conflict, ValidationError
 from . import bp
 
 
@@ -11,7 +12,9 @@ def _page(status: int = 200, **context):
     """The account page with its key list; never cached (it may show a new key once)."""
     context.setdefault("errors", {})
     context.setdefault("form", {})
-    html = render_template("account/index.html", keys=api_keys.list_api_keys(current_user), **context)
+    from ..services import mail
+    html = render_template("account/index.html", keys=api_keys.list_api_keys(current_user),
+                           mail_enabled=mail.enabled(), **context)
     return html, status, {"Cache-Control": "no-store"}
 
 
@@ -20,6 +23,29 @@ def _page(status: int = 200, **context):
 def account():
     """The account page."""
     return _page()
+
+
+@bp.post("/account/profile")
+@login_required
+def account_profile():
+    """Change one's name and handle: 422 per field, 409 when the handle is someone else's (input kept)."""
+    form = {k: request.form.get(k, "") for k in ("name", "handle")}
+    try:
+        auth_service.update_profile(current_user, name=form["name"], handle=form["handle"])
+    except (ValidationError, Conflict) as err:
+        return _page(err.status, errors=err.details or {"form": err.message}, form=form, section="profile")
+    flash("Profile saved.", "success")
+    return redirect(url_for("web.account"), 303)
+
+
+@bp.post("/account/email")
+@login_required
+def account_email():
+    """Turn notification mail on or off (the link at the bottom of each mail leads here)."""
+    on = request.form.get("email_notifications") == "on"
+    auth_service.update_profile(current_user, email_notifications=on)
+    flash("Notification mail is on." if on else "Notification mail is off.", "success")
+    return redirect(url_for("web.account", _anchor="email"), 303)
 
 
 @bp.post("/account/password")

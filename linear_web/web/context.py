@@ -1,9 +1,10 @@
-"""Template globals: the issue vocabulary, the user's teams for the sidebar and switcher, the current team."""
+"""Template globals: the issue vocabulary, the user's teams for the sidebar and switcher, the current team,
+the inbox's unread count."""
 from flask import current_app, g
 from flask_login import current_user
 
 from .. import vocabulary
-from ..services import access
+from ..services import access, notifications
 from . import bp
 
 # The vocabulary as Jinja globals, so imported macros (icons) see it too, not only page contexts.
@@ -26,7 +27,7 @@ def _vocabulary_globals(state) -> None:
 
 @bp.app_context_processor
 def inject_globals():
-    """The user's teams, the navigation and the current team, for every page."""
+    """The user's teams, the navigation, the current team and the unread count, for every page."""
     teams = []
     if current_user.is_authenticated:
         if "my_memberships" not in g:
@@ -34,4 +35,13 @@ def inject_globals():
         teams = g.my_memberships
     rules = current_app.view_functions
     nav = [(e, label) for e, label in NAV if e in rules]
-    return {"my_memberships": teams, "url_rules": rules, "nav_items": nav, "current_team": g.get("current_team")}
+    return {"my_memberships": teams, "url_rules": rules, "nav_items": nav, "current_team": g.get("current_team"),
+            "inbox_unread": inbox_unread}
+
+
+def inbox_unread() -> int:
+    """The sidebar badge's count: one query, made the first time a page's sidebar asks for it (once
+    per request; fragments, which have no sidebar, never do)."""
+    if "inbox_unread" not in g:
+        g.inbox_unread = notifications.unread_count(current_user) if current_user.is_authenticated else 0
+    return g.inbox_unread

@@ -3,7 +3,7 @@ from flask import flash, g, make_response, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from . import htmx
-from ..services import access, comments as comment_service, issues as issue_service
+from ..services import access, comments as comment_service, issues as issue_service, notifications
 from ..services.errors import Conflict, ValidationError
 from ..vocabulary import parse_identifier
 from . import bp, counts
@@ -27,7 +27,9 @@ def detail_page(ref, status: int = 200, *, issue=None, **extra):
     issue = issue or issue_service.issue_detail(current_user, ref)
     g.current_team = issue.team
     from .issue_planning import planning_context
-    ctx = {"form": {}, "errors": {}, "message": None, **pickers(issue.team, labels=False), **planning_context(issue), **extra}
+    subscribed, subscribers = notifications.subscription_of(current_user, issue)  # one query
+    ctx = {"form": {}, "errors": {}, "message": None, **pickers(issue.team, labels=False), **planning_context(issue),
+           "subscribed": subscribed, "subscribers": subscribers, **extra}
     return render_template("issues/detail.html", issue=issue, timeline=timeline(issue), **ctx), status
 
 

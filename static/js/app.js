@@ -13,14 +13,29 @@
   }
 
   // Register a shortcut: key -> handler(event). Other scripts call window.linearWeb.shortcut(...).
+  // A two-key sequence is written "g i": its first key waits a moment for the second.
+  const prefixes = {};
+  let pending = null;
+  let pendingTimer = null;
   function shortcut(key, handler, description) {
     shortcuts[key] = { handler: handler, description: description || "" };
+    if (key.length > 2 && key.indexOf(" ") > 0) prefixes[key.split(" ")[0]] = true;
   }
 
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.metaKey || event.ctrlKey || event.altKey) return;
     if (event.key !== "Escape" && isTyping(event.target)) return;
-    const entry = shortcuts[event.key];
+    const first = pending;
+    pending = null;
+    clearTimeout(pendingTimer);
+    let entry = first ? shortcuts[first + " " + event.key] : null;
+    if (!entry && prefixes[event.key] && !shortcuts[event.key]) {
+      pending = event.key;
+      pendingTimer = setTimeout(function () { pending = null; }, 1500);
+      event.preventDefault();
+      return;
+    }
+    entry = entry || shortcuts[event.key];
     if (entry) {
       const handled = entry.handler(event);
       if (handled !== false) event.preventDefault();

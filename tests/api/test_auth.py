@@ -15,7 +15,8 @@ PASSWORD = "correct-horse-battery"
 def test_signup_then_login_then_me(client):
     r = client.post("/api/v1/users", json={"email": "Ada@Example.com", "password": PASSWORD, "name": "Ada"})
     assert r.status_code == 201
-    assert r.json["email"] == "ada@example.com" and set(r.json) == {"id", "email", "name", "created_at"}
+    assert r.json["email"] == "ada@example.com" and set(r.json) == {"id", "email", "name", "handle", "created_at"}
+    assert r.json["handle"] == "ada"                      # from the email, lower case
     r = client.post("/api/v1/auth/login", json={"email": "ada@example.com", "password": PASSWORD})
     assert r.status_code == 200 and r.json["token_type"] == "bearer" and r.json["expires_in"] == 1800
     assert r.headers["Cache-Control"] == "no-store" and "Set-Cookie" not in r.headers

@@ -15,7 +15,7 @@ def test_unknown_api_url_and_wrong_method_are_json(api, f):
     user = f.user()
     r = api(user).get("/api/v1/nope")
     assert r.status_code == 404 and error_of(r)["code"] == "not_found"
-    r = api(user).open("PATCH", "/api/v1/users/me", json={})
+    r = api(user).open("PUT", "/api/v1/users/me", json={})
     assert r.status_code == 405 and error_of(r)["code"] == "method_not_allowed" and "GET" in r.headers["Allow"]
 
 

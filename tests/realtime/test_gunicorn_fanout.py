@@ -120,6 +120,37 @@ def test_event_made_through_one_process_reaches_sockets_on_the_other(servers, f,
         s.close()
 
 
+def test_a_notification_reaches_only_its_recipient_on_the_other_process(servers, f, app):
+    """Bob assigns Grace through server A: Grace's sockets on B (whatever team_id narrows them to)
+    hear NOTIFICATION_CREATED; Bob and Ada, members of the same team, do not."""
+    a, b = servers
+    ada, bob, grace = f.user(name="Ada"), f.user(name="Bob"), f.user(name="Grace")
+    team = f.team(ada, key="NTF", members=[bob, grace])
+    other = f.team(grace, key="GRC")
+    with app.app_context():
+        tokens = {u.name: issue_access_token(u)[0] for u in (ada, bob, grace)}
+    grace_b = b.ws(f"/api/v1/ws?token={tokens['Grace']}&team_id={other.id}")   # narrowed to another team
+    ada_b = b.ws(f"/api/v1/ws?token={tokens['Ada']}")
+    auth = {"Authorization": f"Bearer {tokens['Bob']}"}
+    made = []
+
+    def assign():
+        r = requests.post(a.url + "/api/v1/issues", json={"team_id": str(team.id), "title": "For Grace",
+                                                          "assignee_id": str(grace.id)}, headers=auth, timeout=5)
+        assert r.status_code == 201, r.text
+        made.append(r.json()["id"])
+
+    event = _until_received(grace_b, assign)
+    assert event["type"] == "NOTIFICATION_CREATED" and event["notification"]["type"] == "assigned"
+    assert event["notification"]["issue"]["id"] == made[-1] and event["notification"]["actor"]["name"] == "Bob"
+    assert event["notification"]["read_at"] is None
+    heard = [ada_b.json(timeout=3) for _ in made]
+    assert {m["type"] for m in heard} == {"ISSUE_CREATED"}          # Ada hears the issue, not Grace's notice
+    assert ada_b.nothing(0.5) and grace_b.nothing(0.3)
+    for s in (grace_b, ada_b):
+        s.close()
+
+
 def test_bad_token_closes_4401_under_gunicorn(servers):
     code, reason = servers[0].ws("/api/v1/ws?token=nope").close_code()
     assert code == 4401 and reason

@@ -1,0 +1,289 @@
+"""The inbox: handles and @mentions, who is subscribed to an issue, and the notifications a change
+writes for them.
+
+An issue's subscribers are its creator, its assignee, everyone who commented on it or was mentioned
+in it, and whoever subscribed by hand; unsubscribing sticks until the user subscribes again. A
+change notifies each subscriber who is still a member of the issue's team, except the person who
+made it, once per change: a mention wins over an assignment, which wins over a comment or a status
+change. Everything here runs in the caller's transaction (the change's own), with bulk statements:
+one to find the mentioned members, one to add subscriptions, one to read the subscribers, one
+insert of all the notifications.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+
+from sqlalchemy import and_, exists, func, insert, select, update
+
+from .. import events
+from ..events import Event, emit_many
+from ..infra.extensions import db
+from ..models import Issue, IssueSubscription, Membership, Notification, User, utcnow
+from ..vocabulary import HANDLE_MAX, HANDLE_MIN, HANDLE_PATTERN, MENTION_PATTERN
+from . import access, outbox
+from .errors import Conflict, NotFound, ValidationError
+from .issue_queries import decode_cursor, encode_cursor
+
+HANDLE = re.compile(HANDLE_PATTERN)
+MENTION = re.compile(MENTION_PATTERN)
+# When several reasons reach one person in one change, the first of these is what they are told.
+PRECEDENCE = ("mentioned", "assigned", "commented", "status_changed")
+
+
+# -- handles -------------------------------------------------------------------------------------
+
+def handle_base(email: str) -> str:
+    """The handle an email suggests: its local part in the handle's characters, lower case."""
+    base = re.sub(r"[^a-z0-9._-]", "", (email or "").split("@", 1)[0].lower())[:HANDLE_MAX - 6] or "user"
+    return base if len(base) >= HANDLE_MIN else base + "0"
+
+
+def new_handle(email: str) -> str:
+    """A free handle for a new account: the email's, with a number added when it is taken."""
+    base = handle_base(email)
+    taken = set(db.session.scalars(select(User.handle).where(User.handle.like(f"{base}%"))))
+    handle, n = base, 1
+    while handle in taken:
+        n += 1
+        handle = f"{base}{n}"
+    return handle
+
+
+def check_handle(errors: dict, raw) -> str | None:
+    """A handle as typed, checked: 2–30 of a–z, 0–9, '.', '_', '-' (upper case is lowered)."""
+    if not isinstance(raw, str) or not HANDLE.fullmatch(raw.strip().lower()):
+        errors["handle"] = (f"A handle is {HANDLE_MIN}–{HANDLE_MAX} characters: lower-case letters, digits, "
+                            "'.', '_' or '-'.")
+        return None
+    return raw.strip().lower()
+
+
+def set_handle(user: User, raw) -> None:
+    """Change the user's handle in the caller's transaction; 422 malformed, 409 taken."""
+    errors: dict = {}
+    handle = check_handle(errors, raw)
+    if errors:
+        raise ValidationError(errors)
+    if handle != user.handle and db.session.scalar(select(func.count()).select_from(User)
+                                                   .where(User.handle == handle, User.id != user.id)):
+        raise Conflict("This handle is taken.", {"handle": "This handle is taken."})
+    user.handle = handle
+
+
+def mentioned_handles(text: str | None) -> list[str]:
+    """The @handles a text names, in order, each once."""
+    return list(dict.fromkeys(m.group(1) for m in MENTION.finditer(text or "")))
+
+
+def members_by_handle(team_id, handles) -> dict[str, User]:
+    """{handle: user} of the team's members among the handles (one query; others are plain text)."""
+    handles = [h for h in handles if HANDLE.fullmatch(h)][:100]
+    if not handles:
+        return {}
+    rows = db.session.scalars(select(User).join(Membership, Membership.user_id == User.id)
+                              .where(Membership.team_id == team_id, User.handle.in_(handles)))
+    return {u.handle: u for u in rows}
+
+
+def mention_targets(session, issue_id) -> list[tuple]:
+    """(team key, user id, handle, name) of the members of the issue's team: whom its text can
+    mention (pages link them), in one query, in the given session."""
+    from ..models import Team
+    return session.execute(
+        select(Team.key, User.id, User.handle, User.name).select_from(Issue)
+        .join(Team, Team.id == Issue.team_id).join(Membership, Membership.team_id == Issue.team_id)
+        .join(User, User.id == Membership.user_id).where(Issue.id == issue_id)).all()
+
+
+# -- subscriptions -------------------------------------------------------------------------------
+
+def _subscribe(issue_id, user_ids, *, by_hand: bool = False) -> None:
+    """Subscribe users to an issue: added when they have no row (an unsubscribe sticks), or, by
+    hand, set back to subscribed."""
+    user_ids = list(dict.fromkeys(u for u in user_ids if u))
+    if not user_ids:
+        return
+    rows = dict(db.session.execute(select(IssueSubscription.user_id, IssueSubscription.subscribed)
+                                   .where(IssueSubscription.issue_id == issue_id,
+                                          IssueSubscription.user_id.in_(user_ids))).all())
+    new = [u for u in user_ids if u not in rows]
+    if new:
+        now = utcnow()
+        db.session.execute(insert(IssueSubscription), [{"issue_id": issue_id, "user_id": u, "subscribed": True,
+                                                        "created_at": now} for u in new])
+    if by_hand and any(rows.get(u) is False for u in user_ids):
+        db.session.execute(update(IssueSubscription).where(IssueSubscription.issue_id == issue_id,
+                                                           IssueSubscription.user_id.in_(user_ids))
+                           .values(subscribed=True))
+
+
+def subscribers_of(issue: Issue) -> set:
+    """Ids of the issue's subscribers who are members of its team now."""
+    stmt = (select(IssueSubscription.user_id)
+            .where(IssueSubscription.issue_id == issue.id, IssueSubscription.subscribed.is_(True),
+                   exists().where(Membership.user_id == IssueSubscription.user_id,
+                                  Membership.team_id == issue.team_id)))
+    return set(db.session.scalars(stmt))
+
+
+def subscribe(actor: User, issue_ref) -> None:
+    """Subscribe the actor to an issue of one of their teams."""
+    issue = access.issue_for(actor, issue_ref)
+    _subscribe(issue.id, [actor.id], by_hand=True)
+    db.session.commit()
+
+
+def unsubscribe(actor: User, issue_ref) -> None:
+    """Unsubscribe the actor: nothing more about this issue until they subscribe again."""
+    issue = access.issue_for(actor, issue_ref)
+    _subscribe(issue.id, [actor.id])
+    db.session.execute(update(IssueSubscription).where(IssueSubscription.issue_id == issue.id,
+                                                       IssueSubscription.user_id == actor.id).values(subscribed=False))
+    db.session.commit()
+
+
+def subscription_of(actor: User, issue: Issue) -> tuple[bool, list[User]]:
+    """(is the actor subscribed, the subscribed members by name) for the issue page."""
+    users = list(db.session.scalars(
+        select(User).join(IssueSubscription, IssueSubscription.user_id == User.id)
+        .where(IssueSubscription.issue_id == issue.id, IssueSubscription.subscribed.is_(True),
+               exists().where(Membership.user_id == User.id, Membership.team_id == issue.team_id))
+        .order_by(User.name, User.id)))
+    return any(u.id == actor.id for u in users), users
+
+
+# -- writing notifications (called by services/issues.py and services/comments.py) ---------------
+
+def _notify(actor: User, issue: Issue, reasons: dict, comment_id=None) -> None:
+    """One notification per recipient (the reason that comes first in PRECEDENCE), one insert,
+    and a NOTIFICATION_CREATED for each recipient's sockets."""
+    chosen: dict = {}
+    for reason in PRECEDENCE:
+        for user_id in reasons.get(reason, ()):
+            if user_id != actor.id:
+                chosen.setdefault(user_id, reason)
+    if not chosen:
+        return
+    now = utcnow()
+    rows = [{"id": uuid.uuid4(), "user_id": user_id, "type": reason, "issue_id": issue.id, "actor_id": actor.id,
+             "comment_id": comment_id, "created_at": now, "read_at": None} for user_id, reason in chosen.items()]
+    db.session.execute(insert(Notification), rows)
+    outbox.notification_mail(list(chosen), since=now)
+    emit_many([Event.for_issue(events.NOTIFICATION_CREATED, issue, actor, notification_id=str(row["id"]),
+                               recipient_id=str(row["user_id"])) for row in rows])
+
+
+def issue_created(actor: User, issue: Issue) -> None:
+    """The creator subscribes; the assignee is told (and subscribed); mentioned members too."""
+    mentioned = members_by_handle(issue.team_id, mentioned_handles(issue.description))
+    _subscribe(issue.id, [actor.id, issue.assignee_id, *(u.id for u in mentioned.values())])
+    _notify(actor, issue, {"mentioned": [u.id for u in mentioned.values()],
+                           "assigned": [issue.assignee_id] if issue.assignee_id else []})
+
+
+def issue_changed(actor: User, issue: Issue, changes: dict) -> None:
+    """After an update's fields were set: `changes` has the old values of assignee_id, status and
+    description that changed. A new assignee is told; a status change tells the subscribers; new
+    mentions in the description tell those mentioned."""
+    if not changes:
+        return
+    reasons: dict = {}
+    new_people = []
+    if "assignee_id" in changes and issue.assignee_id:
+        reasons["assigned"] = [issue.assignee_id]
+        new_people.append(issue.assignee_id)
+    if "description" in changes:
+        before = set(mentioned_handles(changes["description"]))
+        fresh = [h for h in mentioned_handles(issue.description) if h not in before]
+        people = [u.id for u in members_by_handle(issue.team_id, fresh).values()]
+        reasons["mentioned"] = people
+        new_people += people
+    _subscribe(issue.id, new_people)
+    if "status" in changes:
+        reasons["status_changed"] = subscribers_of(issue)
+    _notify(actor, issue, reasons)
+
+
+def comment_added(actor: User, issue: Issue, comment, old_body: str | None = None) -> None:
+    """A new comment tells the subscribers (the commenter subscribes); an edit tells only those it
+    newly mentions."""
+    before = set(mentioned_handles(old_body)) if old_body is not None else set()
+    fresh = [h for h in mentioned_handles(comment.body) if h not in before]
+    mentioned = [u.id for u in members_by_handle(issue.team_id, fresh).values()]
+    _subscribe(issue.id, ([actor.id] if old_body is None else []) + mentioned)
+    reasons = {"mentioned": mentioned}
+    if old_body is None:
+        reasons["commented"] = subscribers_of(issue)
+    _notify(actor, issue, reasons, comment_id=comment.id)
+
+
+# -- reading and marking -------------------------------------------------------------------------
+
+def _mine(actor: User):
+    """The actor's notifications of issues in their teams now (one who left a team no longer sees
+    what happened there), with the issue and the actor loaded in the same statement."""
+    from sqlalchemy.orm import joinedload
+    return (select(Notification).where(Notification.user_id == actor.id,
+                                       Notification.issue_id.in_(select(Issue.id).where(
+                                           Issue.team_id.in_(access.team_ids_of(actor)))))
+            .options(joinedload(Notification.issue), joinedload(Notification.actor)))
+
+
+def list_notifications(actor: User, *, unread: bool = False, limit: int = 50, cursor: str | None = None):
+    """(notifications newest first, next cursor): keyset on (created_at, id)."""
+    from datetime import datetime
+    stmt = _mine(actor)
+    if unread:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    if cursor:
+        at, nid = decode_cursor(cursor, [datetime, uuid.UUID])
+        stmt = stmt.where((Notification.created_at < at) | and_(Notification.created_at == at, Notification.id < nid))
+    rows = list(db.session.scalars(stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
+                                   .limit(limit + 1)).unique())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (encode_cursor([rows[-1].created_at, rows[-1].id]) if more else None)
+
+
+def unread_select(user_id):
+    """The count of a user's unread notifications in their teams now (the partial index's rows):
+    `user_id` a value, or User.id to correlate it into the session's user statement."""
+    teams = select(Membership.team_id).where(Membership.user_id == user_id)
+    return select(func.count()).select_from(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None),
+        Notification.issue_id.in_(select(Issue.id).where(Issue.team_id.in_(teams))))
+
+
+def unread_count(actor: User, session=None) -> int:
+    """How many of the actor's notifications are unread (any session: the request's by default)."""
+    return (session or db.session).scalar(unread_select(actor.id if isinstance(actor, User) else actor)) or 0
+
+
+def notification_for(actor: User, ref) -> Notification:
+    """One of the actor's own notifications; NotFound for anyone else's."""
+    from .validation import parse_uuid
+    nid = parse_uuid(ref)
+    found = db.session.scalars(_mine(actor).where(Notification.id == nid)).unique().first() if nid else None
+    if found is None:
+        raise NotFound("Notification not found.")
+    return found
+
+
+def mark_read(actor: User, ref) -> Notification:
+    """Mark one notification read (again: no change)."""
+    notification = notification_for(actor, ref)
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.commit()
+        notification = notification_for(actor, ref)   # the commit expired it (and its issue)
+    return notification
+
+
+def mark_all_read(actor: User) -> int:
+    """Mark every unread notification of the actor read; how many were."""
+    count = db.session.execute(update(Notification).where(Notification.user_id == actor.id,
+                                                          Notification.read_at.is_(None))
+                               .values(read_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return count
