@@ -48,7 +48,10 @@ def test_add_two_labels_from_the_picker_one_created_there(page, eng, f, errors):
     # The colour reaches the chip through CSSOM (no style attribute under the CSP).
     chip = page.locator("#issue-properties .label-chip", has_text="Bug")
     expect(chip).to_be_visible()  # its dot (::before) painted in the label's colour through CSSOM
-    assert chip.evaluate("el => getComputedStyle(el, '::before').backgroundColor") == "rgb(239, 68, 68)"
+    # (Polled: the page's own live push may swap the panel in between, and a detached chip has no style.)
+    page.wait_for_function("""() => [...document.querySelectorAll('#issue-properties .label-chip')].some(el =>
+        el.textContent.trim() === 'Bug' && getComputedStyle(el, '::before').backgroundColor === 'rgb(239, 68, 68)')""",
+                           timeout=5000)
     page.reload()
     expect(page.locator("#issue-properties .label-chip")).to_have_text(["Bug", "Frontend"])
     # A name over 50 characters: the message sits in the picker, nothing is created.
