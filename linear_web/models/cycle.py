@@ -13,7 +13,8 @@ from .base import UTCDateTime, created_at, uuid_pk
 class Cycle(db.Model):
     """Dates are calendar days in UTC, both inclusive. Its state comes from today's date and
     `completed_at` (services/cycles.py). A completed cycle keeps the figures it ended with: its
-    unfinished issues move on to the next cycle, and `final_scope`/`final_completed` remember them."""
+    unfinished issues move on to the next cycle, and `final_scope`/`final_completed` (and the
+    estimate points, `final_points`/`final_points_done`) remember them."""
 
     __tablename__ = "cycles"
     __table_args__ = (
@@ -31,6 +32,8 @@ class Cycle(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     final_scope: Mapped[int | None] = mapped_column(Integer)
     final_completed: Mapped[int | None] = mapped_column(Integer)
+    final_points: Mapped[int | None] = mapped_column(Integer)
+    final_points_done: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = created_at()
 
     @property

@@ -107,7 +107,8 @@ def views_of(cycles: list[Cycle], session=None) -> list[CycleView]:
     out = []
     for c in cycles:
         if c.completed_at is not None:
-            out.append(CycleView(c, "completed", c.final_scope or 0, c.final_completed or 0))
+            out.append(CycleView(c, "completed", c.final_scope or 0, c.final_completed or 0, c.final_points or 0,
+                                 c.final_points_done or 0))
         else:
             scope, completed, points, points_done = figures.get(c.id, (0, 0, 0, 0))
             out.append(CycleView(c, state_of(c, on), scope, completed, points, points_done))
@@ -402,8 +403,9 @@ def _complete(actor: User, cycle: Cycle, *, ends_on: date | None = None) -> tupl
     last_day = min(cycle.ends_on, ends_on) if ends_on else cycle.ends_on
     claimed = db.session.execute(
         update(Cycle).where(Cycle.id == cycle.id, Cycle.completed_at.is_(None))
-        .values(completed_at=utcnow(), ends_on=last_day, final_scope=view.scope,
-                final_completed=view.completed).execution_options(synchronize_session=False)).rowcount
+        .values(completed_at=utcnow(), ends_on=last_day, final_scope=view.scope, final_completed=view.completed,
+                final_points=view.points, final_points_done=view.points_done)
+        .execution_options(synchronize_session=False)).rowcount
     if not claimed:
         return 0, None
     db.session.refresh(cycle)

@@ -29,6 +29,8 @@ def upgrade():
         sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('final_scope', sa.Integer(), nullable=True),
         sa.Column('final_completed', sa.Integer(), nullable=True),
+        sa.Column('final_points', sa.Integer(), nullable=True),
+        sa.Column('final_points_done', sa.Integer(), nullable=True),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint('ends_on >= starts_on', name=op.f('ck_cycles_dates')),
         sa.ForeignKeyConstraint(['team_id'], ['teams.id'], name=op.f('fk_cycles_team_id_teams'), ondelete='CASCADE'),

@@ -302,6 +302,9 @@ def test_cycle_page_shows_points_when_the_team_uses_estimates(client, eng, sprin
     client.login(eng.member)
     html = client.get("/team/ENG/cycles/2").get_data(as_text=True)
     assert '<dd class="cycle-points">3/5 points done</dd>' in html
+    cycles.complete_cycle(eng.member, sprints["current"].id)   # the open one moves on; the figures stay
+    html = client.get("/team/ENG/cycles/2").get_data(as_text=True)
+    assert ">Completed</span>" in html and '<dd class="cycle-points">3/5 points done</dd>' in html
 
 
 def test_upcoming_cycle_page_has_no_chart_yet_nor_complete_button(client, eng, sprints):
