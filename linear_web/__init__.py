@@ -19,7 +19,7 @@ def create_app(config=None) -> Flask:
     _register_hooks(app)
     from .demo.cli import register as register_cli
     register_cli(app)
-    if not app.config.get("TESTING") and app.config.get("SMTP_URL"):
+    if not app.testing and app.config.get("SMTP_URL"):
         # Each server process sends the outbox (mail) from a thread of its own, started by its
         # first request: after gunicorn forks, and never in CLI commands.
         from .services import outbox

@@ -139,7 +139,7 @@ def test_load_more_uses_keyset_cursors_per_group(client, f, eng, count_queries, 
         rest = client.get(more, headers=hx("load-more-todo")).get_data(as_text=True)
     assert row_ids(rest) == [f"ENG-{n}" for n in (3, 2, 1)]
     assert "load-more" not in rest and "<html" not in rest
-    listing = [s for s in q.statements if "FROM issues" in s and "ORDER BY" in s]
+    listing = [s for s in q.statements if "FROM issues" in s and "ORDER BY issues." in s]
     assert listing and all("issues.created_at <" in s for s in listing)  # keyset, not OFFSET
     if is_postgres:  # SQLite's compiler always writes "LIMIT ? OFFSET 0"
         assert not any("OFFSET" in s.upper() for s in q.statements)
