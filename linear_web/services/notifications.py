@@ -224,10 +224,15 @@ def _mine(actor: User):
     """The actor's notifications of issues in their teams now (one who left a team no longer sees
     what happened there), with the issue and the actor loaded in the same statement."""
     from sqlalchemy.orm import joinedload
+    # Only what a line shows: the issue's identifier (its team's key), title and status, the
+    # actor's name; not the issue's assignee, project or planning columns.
+    issue = joinedload(Notification.issue)
     return (select(Notification).where(Notification.user_id == actor.id,
                                        Notification.issue_id.in_(select(Issue.id).where(
                                            Issue.team_id.in_(access.team_ids_of(actor)))))
-            .options(joinedload(Notification.issue), joinedload(Notification.actor)))
+            .options(issue.load_only(Issue.id, Issue.team_id, Issue.number, Issue.title, Issue.status),
+                     issue.raiseload(Issue.assignee), issue.raiseload(Issue.project),
+                     joinedload(Notification.actor).load_only(User.id, User.name)))
 
 
 def list_notifications(actor: User, *, unread: bool = False, limit: int = 50, cursor: str | None = None):
