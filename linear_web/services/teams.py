@@ -95,12 +95,13 @@ class PickerOption:
         return initials(self.name) or (self.email or "")[:1].upper()
 
 
-def picker_options(team_id, *, labels: bool = True) -> dict:
+def picker_options(team_id, *, labels: bool = True, subscribers_of=None) -> dict:
     """The team's members (by name), projects (by name), cycles that can take issues (current and
-    upcoming, by date) and, with `labels`, labels (by name in any case), as the pages order them,
-    for pickers and filter menus, in one statement; no access check (the caller loaded the team
-    through access)."""
-    from ..models import Cycle, Label, Project
+    upcoming, by date), with `labels` its labels (by name in any case) and with `subscribers_of`
+    (an issue id) the members subscribed to that issue (by name), as the pages order them, for
+    pickers, filter menus and the issue page, in one statement; no access check (the caller loaded
+    the team through access)."""
+    from ..models import Cycle, IssueSubscription, Label, Project
     from .issue_queries import today
     on = today()
     parts = [
@@ -115,8 +116,15 @@ def picker_options(team_id, *, labels: bool = True) -> dict:
     if labels:
         parts.append(select(literal("labels"), Label.id, Label.name, Label.color, func.lower(Label.name))
                      .where(Label.team_id == team_id))
+    if subscribers_of is not None:
+        parts.append(select(literal("subscribers"), User.id, User.name, User.email, User.name)
+                     .join(Membership, Membership.user_id == User.id)
+                     .join(IssueSubscription, IssueSubscription.user_id == User.id)
+                     .where(Membership.team_id == team_id, IssueSubscription.issue_id == subscribers_of,
+                            IssueSubscription.subscribed.is_(True)))
     stmt = union_all(*parts).order_by("kind", "sort_name", "id")
-    out: dict = {"members": [], "projects": [], "cycles": []} | ({"labels": []} if labels else {})
+    out: dict = {"members": [], "projects": [], "cycles": []} | ({"labels": []} if labels else {}) \
+        | ({"subscribers": []} if subscribers_of is not None else {})
     for kind, id_, name, extra, sort in db.session.execute(stmt):
         if kind == "labels":
             option = PickerOption(id_, name, color=extra)

@@ -23,14 +23,14 @@ def load_team(key: str):
     return team
 
 
-def pickers(team, *, labels: bool = True) -> dict:
+def pickers(team, *, labels: bool = True, subscribers_of=None) -> dict:
     """Members, projects and (for the filter and bulk menus) labels of the team, for filters,
     forms and property pickers, in one query. The issue page's label picker loads its own, so it
     passes labels=False. The team came through access (load_team, or a visible issue's team), so
     no second check. A team with automatic cycles gets the cycles it lacks first."""
     if team.cycles_auto:
         cycle_service.settle(current_user, team)
-    return team_service.picker_options(team.id, labels=labels)
+    return team_service.picker_options(team.id, labels=labels, subscribers_of=subscribers_of)
 
 
 @bp.app_template_global()

@@ -3,7 +3,7 @@ from flask import flash, g, make_response, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from . import htmx
-from ..services import access, comments as comment_service, issues as issue_service, notifications
+from ..services import access, comments as comment_service, issues as issue_service
 from ..services.errors import Conflict, ValidationError
 from ..vocabulary import parse_identifier
 from . import bp, counts
@@ -27,9 +27,11 @@ def detail_page(ref, status: int = 200, *, issue=None, **extra):
     issue = issue or issue_service.issue_detail(current_user, ref)
     g.current_team = issue.team
     from .issue_planning import planning_context
-    subscribed, subscribers = notifications.subscription_of(current_user, issue)  # one query
-    ctx = {"form": {}, "errors": {}, "message": None, **pickers(issue.team, labels=False), **planning_context(issue),
-           "subscribed": subscribed, "subscribers": subscribers, **extra}
+    # The subscribers come in the pickers' statement (members, projects, cycles).
+    options = pickers(issue.team, labels=False, subscribers_of=issue.id)
+    subscribers = options.pop("subscribers")
+    ctx = {"form": {}, "errors": {}, "message": None, **options, **planning_context(issue),
+           "subscribed": any(u.id == current_user.id for u in subscribers), "subscribers": subscribers, **extra}
     return render_template("issues/detail.html", issue=issue, timeline=timeline(issue), **ctx), status
 
 
