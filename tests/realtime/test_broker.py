@@ -123,9 +123,11 @@ def test_pg_lost_connection_reconnects_and_tells_subscribers_to_resync(pg_broker
 
 def test_pg_terminated_backend_is_noticed(pg_broker, f):
     sub = pg_broker.subscribe()
-    db.session.execute(db.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                               "WHERE query LIKE 'LISTEN%%' OR query = 'SELECT 1' AND pid <> pg_backend_pid() "
-                               "AND datname = current_database()"))
+    # Only this database's listener: CASE makes PostgreSQL check the database before terminating
+    # (another suite or app may be using the same server).
+    db.session.execute(db.text("SELECT CASE WHEN datname = current_database() AND pid <> pg_backend_pid() "
+                               "AND (query LIKE 'LISTEN%%' OR query = 'SELECT 1') THEN pg_terminate_backend(pid) END "
+                               "FROM pg_stat_activity"))
     db.session.commit()
     assert _get(sub, 10) == RESYNC
 
