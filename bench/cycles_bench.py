@@ -29,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from server import recreate_database  # noqa: E402
 
 DB = "lw_bench_cycles"
 START = date(2027, 3, 1)
@@ -36,15 +38,7 @@ DAYS = 21
 
 
 def recreate(server: str) -> str:
-    import psycopg2
-    conn = psycopg2.connect(server)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (DB,))
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB}"')
-        cur.execute(f'CREATE DATABASE "{DB}"')
-    conn.close()
-    return server.rsplit("/", 1)[0] + f"/{DB}"
+    return recreate_database(server, DB)
 
 
 def make_app(url: str):

@@ -38,22 +38,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from api_bench import machine  # noqa: E402
 from issue_page_bench import wrk  # noqa: E402
-from server import SECRET, free_port, start_server  # noqa: E402
+from server import SECRET, free_port, recreate_database, start_server  # noqa: E402
 
 DB = "lw_bench_inbox"
 READER, PASSWORD = "reader@example.com", "bench-password-1"
 
 
 def recreate(server: str) -> str:
-    import psycopg2
-    conn = psycopg2.connect(server.rstrip("/") + "/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (DB,))
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB}"')
-        cur.execute(f'CREATE DATABASE "{DB}"')
-    conn.close()
-    return f"{server.rstrip('/')}/{DB}"
+    return recreate_database(server.rstrip("/") + "/postgres", DB)
 
 
 def build(url: str, notifications: int):

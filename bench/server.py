@@ -14,6 +14,20 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-secret-key-that-is-long-enough-for-hs256-0123456789"
 
 
+def recreate_database(server: str, name: str) -> str:
+    """Drop and create the benchmark's own database `name` on the PostgreSQL server of `server`
+    (a URL of any database there); the URL of the new database."""
+    import psycopg2
+    conn = psycopg2.connect(server)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return server.rsplit("/", 1)[0] + f"/{name}"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -29,6 +29,8 @@ import psycopg2
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from server import recreate_database  # noqa: E402
 
 DB = "lw_bench_stats"
 TEAMS = (("ENG", "Engineering", 0.5), ("OPS", "Operations", 0.25), ("DES", "Design", 0.15), ("WEB", "Web", 0.10))
@@ -38,14 +40,7 @@ TIME_BUDGET = 240.0  # seconds for the timing phase, whatever --runs says
 
 
 def recreate(server: str) -> str:
-    conn = psycopg2.connect(server)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (DB,))
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB}"')
-        cur.execute(f'CREATE DATABASE "{DB}"')
-    conn.close()
-    return server.rsplit("/", 1)[0] + f"/{DB}"
+    return recreate_database(server, DB)
 
 
 def make_app(url: str):

@@ -163,32 +163,31 @@ def cycle_by_number(actor: User, team: Team, number) -> Cycle:
     return cycle
 
 
-def current_of(team_id, cycles: list[Cycle] | None = None) -> Cycle | None:
-    """The team's current cycle, if any."""
-    on = today()
-    for c in cycles if cycles is not None else _team_cycles(team_id):
-        if state_of(c, on) == "current":
-            return c
-    return None
-
-
 def current_views(actor: User, teams: list[Team]) -> dict:
     """{team_id: CycleView} of the teams' current cycles (the dashboard), in two queries; teams
     with automatic cycles are settled first. The caller checked the teams through access."""
     for team in teams:
         if team.cycles_auto:
             settle(actor, team)
-    on = today()
-    current = list(db.session.scalars(select(Cycle).where(
-        Cycle.team_id.in_([t.id for t in teams]), Cycle.completed_at.is_(None), Cycle.starts_on <= on,
-        Cycle.ends_on >= on)))
+    current = list(db.session.scalars(select(Cycle).where(Cycle.team_id.in_([t.id for t in teams]),
+                                                          *running_on(today()))))
     return {v.cycle.team_id: v for v in views_of(current)} if current else {}
 
 
-def assignable(cycles: list[Cycle]) -> list[Cycle]:
-    """The cycles an issue may be put in (current and upcoming), in date order."""
-    on = today()
-    return [c for c in cycles if not is_closed(c, on)]
+def running_on(on: date):
+    """The conditions of the cycles current on `on` (not completed; `on` between their days): what
+    the dashboard shows and the `cycle_id=current` filter selects."""
+    return (Cycle.completed_at.is_(None), Cycle.starts_on <= on, Cycle.ends_on >= on)
+
+
+def takes_issues(team_id, on: date):
+    """The conditions of a team's cycles that can take issues on `on` (current and upcoming)."""
+    return (Cycle.team_id == team_id, Cycle.completed_at.is_(None), Cycle.ends_on >= on)
+
+
+def picker_note(starts_on: date, on: date) -> str:
+    """How a picker names when a cycle runs: "current", or "from Dec 21"."""
+    return "current" if starts_on <= on else f"from {starts_on:%b} {starts_on.day}"
 
 
 def team_cycles(actor: User, team: Team) -> list[Cycle]:

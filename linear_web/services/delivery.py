@@ -79,13 +79,13 @@ def identifier_in_team(session: Session, issue_id, team_id) -> str | None:
 
 def team_pickers(session: Session, team_id) -> dict:
     """Members and projects of a team for the property pickers, as the pages load them."""
-    from .teams import PickerOption
+    from .cycles import picker_note, takes_issues
     from .issue_queries import today
+    from .teams import PickerOption
     members = [m.user for m in session.scalars(members_of(parse_uuid(team_id))).unique()]
     on = today()
-    cycles = [PickerOption(c.id, c.title, note="current" if c.starts_on <= on else f"from {c.starts_on:%b} {c.starts_on.day}")
-              for c in session.scalars(select(Cycle).where(Cycle.team_id == parse_uuid(team_id), Cycle.completed_at.is_(None),
-                                                           Cycle.ends_on >= on).order_by(Cycle.starts_on))]
+    cycles = [PickerOption(c.id, c.title, note=picker_note(c.starts_on, on))
+              for c in session.scalars(select(Cycle).where(*takes_issues(parse_uuid(team_id), on)).order_by(Cycle.starts_on))]
     return {"members": members, "projects": list(session.scalars(projects_of([parse_uuid(team_id)]))),
             "cycles": cycles}
 

@@ -185,9 +185,8 @@ def _planning_filters(stmt, filters: IssueFilters):
     if filters.cycle == "none":
         stmt = stmt.where(Issue.cycle_id.is_(None))
     elif filters.cycle == "current":
-        on = today()
-        stmt = stmt.where(Issue.cycle_id.in_(select(Cycle.id).where(
-            Cycle.completed_at.is_(None), Cycle.starts_on <= on, Cycle.ends_on >= on)))
+        from .cycles import running_on
+        stmt = stmt.where(Issue.cycle_id.in_(select(Cycle.id).where(*running_on(today()))))
     elif filters.cycle:
         stmt = stmt.where(Issue.cycle_id == filters.cycle)
     return stmt

@@ -102,6 +102,7 @@ def picker_options(team_id, *, labels: bool = True, subscribers_of=None) -> dict
     pickers, filter menus and the issue page, in one statement; no access check (the caller loaded
     the team through access)."""
     from ..models import Cycle, IssueSubscription, Label, Project
+    from .cycles import picker_note, takes_issues
     from .issue_queries import today
     on = today()
     parts = [
@@ -111,7 +112,7 @@ def picker_options(team_id, *, labels: bool = True, subscribers_of=None) -> dict
         select(literal("projects"), Project.id, Project.name, null(), Project.name).where(Project.team_id == team_id),
         # A cycle's name column: its name, or its number; its sort column: its first day as text.
         select(literal("cycles"), Cycle.id, Cycle.name, cast(Cycle.number, String), cast(Cycle.starts_on, String))
-        .where(Cycle.team_id == team_id, Cycle.completed_at.is_(None), Cycle.ends_on >= on),
+        .where(*takes_issues(team_id, on)),
     ]
     if labels:
         parts.append(select(literal("labels"), Label.id, Label.name, Label.color, func.lower(Label.name))
@@ -129,9 +130,7 @@ def picker_options(team_id, *, labels: bool = True, subscribers_of=None) -> dict
         if kind == "labels":
             option = PickerOption(id_, name, color=extra)
         elif kind == "cycles":
-            starts = date.fromisoformat(str(sort)[:10])
-            note = "current" if starts <= on else f"from {starts:%b} {starts.day}"
-            option = PickerOption(id_, name or f"Cycle {extra}", note=note)
+            option = PickerOption(id_, name or f"Cycle {extra}", note=picker_note(date.fromisoformat(str(sort)[:10]), on))
         else:
             option = PickerOption(id_, name, email=extra)
         out[kind].append(option)
