@@ -222,3 +222,24 @@ def test_issue_page_follows_its_planning_and_its_sub_issues(f, sockets, live_ser
     issues.update_issue(admin, child.id, {"parent_id": None})              # it leaves: the page drops it
     html = sock.text()
     assert 'id="issue-sub-issues"' in html and "Child" not in html
+
+
+def test_cycles_pages_refresh_on_their_teams_cycles_and_issues_only(f, sockets, live_server):
+    from datetime import timedelta
+    from linear_web.services import cycles, issue_queries
+    admin, outsider = f.user(), f.user()
+    team = f.team(admin)
+    theirs = f.team(outsider)
+    base = {"kind": "cycles", "team": str(team.id)}
+    assert sockets("/ws", cookie_for=outsider, origin=live_server.url, wait=False, **base).close_code()[0] == 4404
+    page = sockets("/ws", cookie_for=admin, origin=live_server.url, **base)
+    assert 'data-live="ready"' in page.text()
+    day = issue_queries.today()
+    span = {"starts_on": day.isoformat(), "ends_on": (day + timedelta(days=6)).isoformat()}
+    cycles.create_cycle(outsider, theirs.id, span)                   # another team's cycle: nothing
+    f.issue(theirs, outsider)
+    assert page.nothing(0.3)
+    cycle = cycles.create_cycle(admin, team.id, span).cycle
+    assert page.text() == '<div data-live="refresh"></div>'
+    f.issue(team, admin, cycle_id=str(cycle.id))
+    assert page.text() == '<div data-live="refresh"></div>'
