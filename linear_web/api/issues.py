@@ -2,8 +2,9 @@
 from flask import Response, request, stream_with_context
 
 from ..models.issue import issue_json
-from ..services import access, exports, issues as issue_service, planning
+from ..services import access, exports, issues as issue_service, notifications, planning
 from ..services.issue_queries import IssueFilters, list_issues, search_issues
+from .comments import comment_json
 from .common import api_route, current_api_user, list_response
 from .schemas import (ActivityList, ExportQuery, IssueDetailOut, IssueIn, IssueList, IssueOut, IssuePatch,
                       IssueQuery, SearchQuery)
@@ -12,9 +13,15 @@ CSV_RESPONSE = {"responses": {"200": {"description": "CSV, streamed: " + ",".joi
                                       "content": {"text/csv": {"schema": {"type": "string"}}}}}}
 
 
+def _linked(item: dict) -> dict:
+    """An Issue object with the @mentions of its team's members in description_html as links."""
+    item["description_html"] = notifications.link_html(item["description_html"], item["team_id"])
+    return item
+
+
 def _row_json(row) -> dict:
     """The Issue object of a page row (issue_queries.ROW_COLUMNS)."""
-    return issue_json(row, row.team_key, row.assignee_name)
+    return _linked(issue_json(row, row.team_key, row.assignee_name))
 
 
 def _filters(query: IssueQuery) -> IssueFilters:
@@ -32,7 +39,7 @@ def _filters(query: IssueQuery) -> IssueFilters:
 def issue_create(body: IssueIn):
     """Create an issue (KEY-N in its team); honours Idempotency-Key."""
     data = body.model_dump(exclude_unset=True, exclude={"team_id"}, mode="json")
-    return issue_service.create_issue(current_api_user(), str(body.team_id), data).to_json()
+    return _linked(issue_service.create_issue(current_api_user(), str(body.team_id), data).to_json())
 
 
 @api_route("/issues", query=IssueQuery, response=IssueList, tags=["issues"])
@@ -68,10 +75,10 @@ def issue_get(issue_id):
     user = current_api_user()
     issue = issue_service.issue_detail(user, issue_id)
     parent, children, related = planning.neighbours(user, issue)
-    return {**issue.to_json(), "comments": [c.to_json() for c in issue.comments],
+    return {**_linked(issue.to_json()), "comments": [comment_json(c) for c in issue.comments],
             "activities": [a.to_json() for a in issue.activities],
             "attachments": [a.to_json() for a in issue.attachments],
-            "parent": parent.brief() if parent else None, "children": [c.to_json() for c in children],
+            "parent": parent.brief() if parent else None, "children": [_linked(c.to_json()) for c in children],
             "relations": [r.to_json() for r in related]}
 
 
@@ -80,7 +87,7 @@ def issue_update(issue_id, body: IssuePatch):
     """Change some fields (PUT means the same); send `version` to get 409 if someone changed it meanwhile."""
     data = body.model_dump(exclude_unset=True, mode="json")
     version = data.pop("version", None)
-    return issue_service.update_issue(current_api_user(), issue_id, data, version=version).to_json()
+    return _linked(issue_service.update_issue(current_api_user(), issue_id, data, version=version).to_json())
 
 
 @api_route("/issues/<issue_id>", methods=["DELETE"], status=204, tags=["issues"])

@@ -26,7 +26,10 @@ from ..services.validation import parse_uuid
 from .loaded import load
 from .stream import Close
 
-KINDS = ("list", "board", "issue", "dashboard", "cycles")
+KINDS = ("list", "board", "issue", "dashboard", "cycles", "inbox", "user")
+# Pages of no team: the inbox (its list and the badge follow new notifications) and any other page
+# (account, search, settings…), whose socket only keeps the sidebar's unread badge live.
+USER_KINDS = ("inbox", "user")
 # Events that change only what an issue page shows (its timeline, its files): lists, boards and
 # dashboards ignore them.
 ISSUE_PAGE_ONLY = (COMMENT_CREATED, COMMENT_UPDATED, COMMENT_DELETED, ATTACHMENTS_CHANGED)
@@ -57,8 +60,8 @@ class PageStream:
         A dashboard may omit the team (all the user's teams)."""
         kind = args.get("kind")
         if kind not in KINDS:
-            raise Close(4400, "kind must be list, board, issue, dashboard or cycles.")
-        if kind == "dashboard" and not args.get("team"):
+            raise Close(4400, "kind must be list, board, issue, dashboard, cycles, inbox or user.")
+        if kind in USER_KINDS or (kind == "dashboard" and not args.get("team")):
             return cls(user, None, kind)
         try:
             team = access.team_for(user, args.get("team"))
@@ -94,14 +97,16 @@ class PageStream:
 
     def render(self, item) -> list[str]:
         """The push for this page, if the item concerns it (access checked per event)."""
-        if item == RESYNC:
-            return [op("refresh")]
+        if item == RESYNC:   # events may have been missed: catch up
+            return self._badge_now() if self.kind in USER_KINDS else [op("refresh")]
         if isinstance(item, PresenceChanged):
             return self._presence_update() if item.issue_id == self.issue_id else []
         if not isinstance(item, Event):
             return []
         if item.recipient_id:                 # a notification: only its recipient's pages hear of it
             return self._inbox_badge(item)
+        if self.kind in USER_KINDS:
+            return []
         if self.kind in ("dashboard", "cycles"):
             html = self._dashboard(item)
         else:
@@ -202,7 +207,14 @@ class PageStream:
         view = load(event)
         if self.user_id not in view.members:  # gone, or no longer in the issue's team
             return []
-        return [render_template("live/inbox_badge.html", count=view.extra(unread_count, self.user_id))]
+        badge = render_template("live/inbox_badge.html", count=view.extra(unread_count, self.user_id))
+        return [badge, op("refresh")] if self.kind == "inbox" else [badge]
+
+    def _badge_now(self) -> list[str]:
+        """The badge (and on the inbox, its list) as they are now, after a gap in the events."""
+        with delivery.session() as session:
+            badge = render_template("live/inbox_badge.html", count=unread_count(session, self.user_id))
+        return [badge, op("refresh")] if self.kind == "inbox" else [badge]
 
     def _presence_update(self) -> list[str]:
         """The viewer list, when who *else* is here changed (our own join is no news)."""

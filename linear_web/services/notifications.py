@@ -19,6 +19,7 @@ from sqlalchemy import and_, exists, func, insert, select, update
 from .. import events
 from ..events import Event, emit_many
 from ..infra.extensions import db
+from ..infra.markdown import link_mentions
 from ..models import Issue, IssueSubscription, Membership, Notification, User, utcnow
 from ..vocabulary import HANDLE_MAX, HANDLE_MIN, HANDLE_PATTERN, MENTION_PATTERN
 from . import access, outbox
@@ -84,6 +85,43 @@ def members_by_handle(team_id, handles) -> dict[str, User]:
     rows = db.session.scalars(select(User).join(Membership, Membership.user_id == User.id)
                               .where(Membership.team_id == team_id, User.handle.in_(handles)))
     return {u.handle: u for u in rows}
+
+
+def team_mention_links(team_id) -> dict:
+    """{handle: (URL of their issues in the team, name)} of a team's members: where a mention of
+    them links. One query, once per request and team."""
+    from flask import g, url_for
+
+    from ..models import Team
+    cache = g.setdefault("team_mention_links", {})
+    key = str(team_id)
+    if key not in cache:
+        rows = db.session.execute(
+            select(Team.key, User.id, User.handle, User.name).select_from(Membership)
+            .join(Team, Team.id == Membership.team_id).join(User, User.id == Membership.user_id)
+            .where(Membership.team_id == uuid.UUID(key))).all()
+        cache[key] = {handle: (url_for("web.issue_list", key=team_key, assignee=str(user_id)), name)
+                      for team_key, user_id, handle, name in rows}
+    return cache[key]
+
+
+def link_html(html: str, team_id) -> str:
+    """Rendered Markdown (description_html, body_html) with the team's members' @handles as links
+    to them; other text that looks like a handle stays text. No query without a likely mention."""
+    if not html or not MENTION.search(html):
+        return html
+    return link_mentions(html, team_mention_links(team_id))
+
+
+def link_issue_html(html: str, issue_id) -> str:
+    """link_html for a text of an issue (a comment's body): its team read only for a likely mention."""
+    if not html or not MENTION.search(html):
+        return html
+    from flask import g
+    teams = g.setdefault("issue_team_ids", {})
+    if issue_id not in teams:
+        teams[issue_id] = db.session.scalar(select(Issue.team_id).where(Issue.id == issue_id))
+    return link_html(html, teams[issue_id])
 
 
 def mention_targets(session, issue_id) -> list[tuple]:

@@ -11,7 +11,7 @@ from ..infra.markdown import render_markdown
 from ..vocabulary import BODY_MAX, DEFAULT_STATUS, NO_PRIORITY, STATUSES
 from ..infra.extensions import login_manager
 from .. import list_cache
-from ..services import exports, issue_queries as queries, issues as issue_service
+from ..services import access, exports, issue_queries as queries, issues as issue_service, notifications
 from ..services.errors import ValidationError
 from ..services.issue_queries import IssueFilters, Page
 from ..services.validation import clean_text, raise_if
@@ -187,7 +187,10 @@ def markdown_preview():
     clean_text(errors, "text", text, label="Text", max_len=BODY_MAX, strip=False)
     if errors:
         return render_template("issues/_preview.html", html="", error=errors["text"]), 422
-    return render_template("issues/_preview.html", html=render_markdown(text), error=None)
+    html = render_markdown(text)
+    if request.args.get("issue"):  # an issue's text: its team's @mentions link as they will when saved
+        html = notifications.link_html(html, access.issue_for(current_user, request.args["issue"]).team_id)
+    return render_template("issues/_preview.html", html=html, error=None)
 
 
 __all__ = ["issue_list", "issue_new", "issue_create", "issue_bulk", "issue_export", "markdown_preview"]

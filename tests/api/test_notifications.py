@@ -69,3 +69,25 @@ def test_notifications_list_read_count_and_subscription(api, eng, outsider):
     assert api(bob).get("/api/v1/notifications?unread=true").json["items"][0]["type"] == "commented"
     for method in ("PUT", "DELETE"):
         assert api(outsider.user).open(method, f"/api/v1/issues/{issue}/subscription").status_code == 404
+
+
+def test_mentions_of_members_are_links_in_the_api_too(api, eng, outsider):
+    team, ada, bob = eng
+    eve = outsider.user
+    link = f'<a href="/team/{team.key}/issues?assignee={bob.id}" class="mention" title="{bob.name}">@{bob.handle}</a>'
+    text = f"ask @{bob.handle}, not @{eve.handle}"
+    made = api(ada).post("/api/v1/issues", json={"team_id": str(team.id), "title": "T", "description": text})
+    assert made.status_code == 201 and link in made.json["description_html"]
+    assert f"not @{eve.handle}" in made.json["description_html"]
+    issue_id = made.json["id"]
+    listed = api(ada).get(f"/api/v1/issues?team_id={team.id}").json["items"]
+    assert link in listed[0]["description_html"]
+    comment = api(ada).post(f"/api/v1/issues/{issue_id}/comments", json={"body": text})
+    assert comment.status_code == 201 and link in comment.json["body_html"]
+    assert link in api(ada).get(f"/api/v1/issues/{issue_id}/comments").json["items"][0]["body_html"]
+    detail = api(ada).get(f"/api/v1/issues/{issue_id}").json
+    assert link in detail["description_html"] and link in detail["comments"][0]["body_html"]
+    edited = api(ada).patch(f"/api/v1/comments/{comment.json['id']}", json={"body": f"only @{eve.handle}"})
+    assert 'class="mention"' not in edited.json["body_html"]
+    patched = api(ada).patch(f"/api/v1/issues/{issue_id}", json={"description": f"@{bob.handle}!"})
+    assert link in patched.json["description_html"]

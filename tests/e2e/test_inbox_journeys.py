@@ -72,6 +72,27 @@ def test_mention_grace_with_the_autocomplete_and_she_is_told(page, new_page, eng
     assert not grace_errors, grace_errors
 
 
+def test_mention_in_a_new_issue_from_the_create_dialog(page, eng, grace, f, errors):
+    log_in(page, eng.admin)
+    page.goto("/team/ENG/issues")
+    page.locator("body").press("c")                       # the create dialog, swapped in by htmx
+    page.locator("#new-issue-title").fill("Parser crash")
+    box = page.locator("#new-issue-description")
+    box.click()
+    box.press_sequentially("Seen by @gra")
+    listbox = page.get_by_role("listbox", name="Mention a teammate")
+    expect(listbox.get_by_role("option")).to_have_count(1)
+    box.press("Enter")
+    expect(box).to_have_value("Seen by @grace ")
+    expect(listbox).to_be_hidden()
+    page.locator("#issue-form").get_by_role("button", name=re.compile("^Create")).click()
+    expect(page.locator("#issue-list")).to_contain_text("Parser crash")
+    from linear_web.services import notifications
+    told = notifications.list_notifications(grace)[0]
+    assert [(n.type, n.issue.title) for n in told] == [("mentioned", "Parser crash")]
+    assert not errors, errors
+
+
 def test_an_open_page_shows_the_unread_badge_when_someone_assigns_you(page, eng, f, errors):
     t, ada, bob = eng
     issue = f.issue(t, ada, title="Ship it")
@@ -88,6 +109,27 @@ def test_an_open_page_shows_the_unread_badge_when_someone_assigns_you(page, eng,
     assert page.evaluate("window.__sameDocument") is True     # no reload
     page.get_by_role("link", name="Inbox").click()
     expect(page.locator(".inbox-item")).to_contain_text("Ada Lovelace assigned you ENG-1 Ship it")
+    assert not errors, errors
+
+
+def test_the_account_page_and_the_inbox_follow_new_notifications_live(page, eng, f, errors):
+    t, ada, bob = eng
+    first, second = f.issue(t, ada, title="First"), f.issue(t, ada, title="Second")
+    log_in(page, bob)
+    page.goto("/account")
+    badge = page.locator("#inbox-badge")
+    expect(page.locator("#live")).to_have_attribute("data-state", "live")
+    issues.update_issue(ada, first.id, {"assignee_id": str(bob.id)})
+    expect(badge).to_have_text("1", timeout=5000)
+    page.goto("/inbox")
+    expect(page.locator("#live")).to_have_attribute("data-state", "live")
+    expect(page.locator(".inbox-item")).to_have_count(1)
+    page.evaluate("window.__sameDocument = true")
+    issues.update_issue(ada, second.id, {"assignee_id": str(bob.id)})
+    expect(page.locator(".inbox-item").first).to_contain_text("Ada Lovelace assigned you ENG-2 Second", timeout=5000)
+    expect(page.locator(".inbox-item")).to_have_count(2)
+    expect(badge).to_have_text("2")
+    assert page.evaluate("window.__sameDocument") is True     # no reload
     assert not errors, errors
 
 

@@ -361,6 +361,24 @@ def test_the_comment_answer_links_mentions_too(client, f, eng):
     assert mention_links(resp.get_data(as_text=True)) == [(f"/team/ENG/issues?assignee={bob.id}", f"@{bob.handle}")]
 
 
+def test_the_preview_links_mentions_as_saving_will(client, f, eng, outsider, grace):
+    t, ada, bob = eng
+    f.issue(t, ada)
+    body = {"body": f"@{bob.handle} and @{outsider.user.handle}"}
+    client.login(ada)
+    resp = client.post("/markdown/preview?issue=ENG-1", data=body, headers=hx("comment-preview"))
+    assert resp.status_code == 200
+    assert mention_links(resp.get_data(as_text=True)) == [(f"/team/ENG/issues?assignee={bob.id}", f"@{bob.handle}")]
+    # The page's Preview buttons name their issue.
+    page = client.get("/issue/ENG-1").get_data(as_text=True)
+    assert page.count('hx-post="/markdown/preview?issue=ENG-1"') == 2
+    # Without an issue it is plain Markdown; an issue the user cannot see is 404.
+    plain = client.post("/markdown/preview", data=body, headers=hx("comment-preview"))
+    assert mention_links(plain.get_data(as_text=True)) == []
+    assert client.login(outsider.user).post("/markdown/preview?issue=ENG-1", data=body,
+                                             headers=hx("comment-preview")).status_code == 404
+
+
 # -- the mention autocomplete's members ----------------------------------------------------------
 
 def options(html: str) -> list[str]:
@@ -439,6 +457,35 @@ def test_a_live_comment_links_its_mentions_and_the_badge_follows(f, eng, sockets
     assert issue.id in inbox._socket_links   # pushes read the handles in a session of their own, shared
     ada_got = pushes(ada_sock, f'id="comment-{comment.id}"')
     assert not any("inbox-badge" in p for p in ada_got)            # the author is not told
+
+
+def test_pages_without_live_content_keep_the_badge_live_and_the_inbox_refreshes(client, f, eng, sockets,  # noqa: F811
+                                                                               live_server, outsider):
+    t, ada, bob = eng
+    issue = f.issue(t, ada, title="Quiet")
+    client.login(bob)
+    # Every page opens one socket: its own (list, issue…) or the badge's (kind user; inbox on /inbox).
+    for path, kind in (("/account", "user"), ("/search?q=x", "user"), ("/inbox", "inbox"),
+                       ("/team/ENG/issues", "list"), (f"/issue/{issue.identifier}", "issue")):
+        html = client.get(path).get_data(as_text=True)
+        assert re.findall(r'id="live"[^>]*data-kind="(\w+)"', html) == [kind], path
+    inbox_html = client.get("/inbox").get_data(as_text=True)
+    assert 'hx-target="#inbox-list"' in inbox_html and 'hx-include="#inbox-filters"' in inbox_html
+
+    quiet = sockets("/ws", cookie_for=bob, origin=live_server.url, kind="user")
+    inbox_sock = sockets("/ws", cookie_for=bob, origin=live_server.url, kind="inbox")
+    eve_sock = sockets("/ws", cookie_for=outsider.user, origin=live_server.url, kind="user")
+    for sock in (quiet, inbox_sock, eve_sock):
+        assert 'data-live="ready"' in sock.text()
+    issues.update_issue(ada, issue.id, {"title": "Quiet still"})      # no notification: nothing pushed
+    issues.update_issue(ada, issue.id, {"assignee_id": str(bob.id)})  # Bob is told
+    badge = '<span id="inbox-badge" class="inbox-badge" role="status" aria-label="1 unread">1</span>'
+    assert quiet.text() == badge
+    assert [inbox_sock.text(), inbox_sock.text()] == [badge, '<div data-live="refresh"></div>']
+    with pytest.raises(TimeoutError):
+        quiet.text(timeout=0.5)
+    with pytest.raises(TimeoutError):
+        eve_sock.text(timeout=0.3)
 
 
 def test_the_account_page_turns_notification_mail_off_and_on(client, f):
