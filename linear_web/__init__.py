@@ -36,13 +36,14 @@ def create_app(config=None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from . import events, list_cache
     from .services import rollups
-    from .infra.database import check_postgres_on_checkout, fast_uuid_results, tune_sqlite
+    from .infra.database import check_postgres_on_checkout, fast_uuid_results, prepare_marked, tune_sqlite
     from .infra.extensions import csrf, db, limiter, login_manager, migrate, sock
     db.init_app(app)
     with app.app_context():
         tune_sqlite(db.engine)
         check_postgres_on_checkout(db.engine)
         fast_uuid_results(db.engine)
+        prepare_marked(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

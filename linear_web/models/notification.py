@@ -6,7 +6,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..infra.extensions import db
-from .base import UTCDateTime, created_at, iso, uuid_pk
+from .base import UTCDateTime, created_at, uuid_pk
 
 
 class Notification(db.Model):
@@ -34,16 +34,6 @@ class Notification(db.Model):
 
     issue = relationship("Issue", lazy="raise")
     actor = relationship("User", foreign_keys=[actor_id], lazy="raise")
-
-    def to_json(self) -> dict:
-        """The API's Notification (issue and actor loaded by the caller's query)."""
-        issue = self.issue
-        return {"id": str(self.id), "type": self.type,
-                "issue": {"id": str(issue.id), "identifier": issue.identifier, "title": issue.title,
-                          "status": issue.status, "team_id": str(issue.team_id)},
-                "actor": {"id": str(self.actor.id), "name": self.actor.name},
-                "comment_id": str(self.comment_id) if self.comment_id else None,
-                "created_at": iso(self.created_at), "read_at": iso(self.read_at) if self.read_at else None}
 
 
 class IssueSubscription(db.Model):

@@ -136,8 +136,8 @@ def _load_notification(view: Loaded) -> Loaded:
     """NOTIFICATION_CREATED: for its recipient alone (while a member of the issue's team)."""
     ev = view.event
     with delivery.session() as session:
-        body = delivery.load_notification(session, ev.notification_id)
-        if body is None or ev.recipient_id not in delivery.member_ids(session, body["issue"]["team_id"]):
+        body = delivery.load_notification(session, ev.notification_id, ev.recipient_id)
+        if body is None:
             return view                       # gone, or the recipient left the team: nobody
     view.team_id = body["issue"]["team_id"]
     view.members = frozenset({ev.recipient_id})

@@ -144,12 +144,13 @@ def session_user(session_id: str) -> tuple[User | None, list, int]:
     pk = parse_uuid(uid)
     if pk is None:
         return None, [], 0
+    from ..infra.database import prepared
     from .notifications import unread_select
     stmt = (select(User, Membership, unread_select(User.id).scalar_subquery())
             .outerjoin(Membership, Membership.user_id == User.id)
             .outerjoin(Team, Team.id == Membership.team_id).where(User.id == pk)
             .options(contains_eager(Membership.team), lazyload(Membership.user)).order_by(Team.key))
-    rows = db.session.execute(stmt).all()
+    rows = db.session.execute(prepared(stmt)).all()   # every page runs it: planned once per connection
     if not rows or str(rows[0][0].session_version) != version:
         return None, [], 0
     return rows[0][0], [m for _, m, _ in rows if m is not None], rows[0][2] or 0

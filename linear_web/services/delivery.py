@@ -53,14 +53,14 @@ def load_cycle(session: Session, cycle_id) -> dict | None:
     return view_of(cycle, session).to_json() if cycle is not None else None
 
 
-def load_notification(session: Session, notification_id) -> dict | None:
-    """The notification's API body (None once gone: its issue was deleted)."""
-    from sqlalchemy.orm import joinedload
+def load_notification(session: Session, notification_id, recipient_id) -> dict | None:
+    """The notification's API body, None once gone (its issue was deleted) or out of its
+    recipient's reach (they left the issue's team)."""
     from ..models import Notification
-    pk = parse_uuid(notification_id)
-    found = session.scalars(select(Notification).where(Notification.id == pk).options(
-        joinedload(Notification.issue), joinedload(Notification.actor))).first() if pk else None
-    return found.to_json() if found is not None else None
+    from .notifications import lines_of, read_lines
+    pk, uid = parse_uuid(notification_id), parse_uuid(recipient_id)
+    found = read_lines(lines_of(uid).where(Notification.id == pk), session) if pk and uid else None
+    return found[0].to_json() if found else None
 
 
 def member_ids(session: Session, team_id) -> frozenset[str]:

@@ -13,15 +13,21 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import and_, exists, func, insert, literal_column, select, update
+from sqlalchemy.orm import aliased
 
 from .. import events
 from ..events import Event, emit_many
+from ..infra.database import prepared
 from ..infra.extensions import db
 from ..infra.markdown import link_mentions
-from ..models import Issue, IssueSubscription, Membership, Notification, User, utcnow
-from ..vocabulary import HANDLE_MAX, HANDLE_MIN, HANDLE_PATTERN, MENTION_PATTERN
+from ..models import Issue, IssueSubscription, Membership, Notification, Team, User, utcnow
+from ..models.base import iso
+from ..models.user import initials
+from ..vocabulary import HANDLE_MAX, HANDLE_MIN, HANDLE_PATTERN, MENTION_PATTERN, identifier
 from . import access, outbox
 from .errors import Conflict, NotFound, ValidationError
 from .issue_queries import decode_cursor, encode_cursor
@@ -92,7 +98,6 @@ def team_mention_links(team_id) -> dict:
     them links. One query, once per request and team."""
     from flask import g, url_for
 
-    from ..models import Team
     cache = g.setdefault("team_mention_links", {})
     key = str(team_id)
     if key not in cache:
@@ -127,7 +132,6 @@ def link_issue_html(html: str, issue_id) -> str:
 def mention_targets(session, issue_id) -> list[tuple]:
     """(team key, user id, handle, name) of the members of the issue's team: whom its text can
     mention (pages link them), in one query, in the given session."""
-    from ..models import Team
     return session.execute(
         select(Team.key, User.id, User.handle, User.name).select_from(Issue)
         .join(Team, Team.id == Issue.team_id).join(Membership, Membership.team_id == Issue.team_id)
@@ -258,32 +262,85 @@ def comment_added(actor: User, issue: Issue, comment, old_body: str | None = Non
 
 # -- reading and marking -------------------------------------------------------------------------
 
-def _mine(actor: User):
-    """The actor's notifications of issues in their teams now (one who left a team no longer sees
-    what happened there), with the issue and the actor loaded in the same statement."""
-    from sqlalchemy.orm import joinedload
-    # Only what a line shows: the issue's identifier (its team's key), title and status, the
-    # actor's name; not the issue's assignee, project or planning columns.
-    issue = joinedload(Notification.issue)
-    return (select(Notification).where(Notification.user_id == actor.id,
-                                       Notification.issue_id.in_(select(Issue.id).where(
-                                           Issue.team_id.in_(access.team_ids_of(actor)))))
-            .options(issue.load_only(Issue.id, Issue.team_id, Issue.number, Issue.title, Issue.status),
-                     issue.raiseload(Issue.assignee), issue.raiseload(Issue.project),
-                     joinedload(Notification.actor).load_only(User.id, User.name)))
+@dataclass(slots=True, frozen=True)
+class LineIssue:
+    """What a notification line shows of its issue."""
+    id: uuid.UUID
+    identifier: str
+    title: str
+    status: str
+    team_id: uuid.UUID
+
+
+@dataclass(slots=True, frozen=True)
+class LineActor:
+    """Who made the change."""
+    id: uuid.UUID
+    name: str
+
+    @property
+    def initials(self) -> str:
+        return initials(self.name)
+
+
+@dataclass(slots=True)
+class Line:
+    """One notification as the inbox, the API and the mail show it: plain values from one
+    statement (no ORM objects to build for a page of 50)."""
+    id: uuid.UUID
+    type: str
+    created_at: datetime
+    read_at: datetime | None
+    comment_id: uuid.UUID | None
+    issue: LineIssue
+    actor: LineActor
+
+    def to_json(self) -> dict:
+        """The API's Notification."""
+        issue = self.issue
+        return {"id": str(self.id), "type": self.type,
+                "issue": {"id": str(issue.id), "identifier": issue.identifier, "title": issue.title,
+                          "status": issue.status, "team_id": str(issue.team_id)},
+                "actor": {"id": str(self.actor.id), "name": self.actor.name},
+                "comment_id": str(self.comment_id) if self.comment_id else None,
+                "created_at": iso(self.created_at), "read_at": iso(self.read_at) if self.read_at else None}
+
+
+_LINE_ACTOR = aliased(User, name="line_actor")
+
+
+def lines_of(user_id):
+    """The user's notifications of issues in their teams now (one who left a team no longer sees
+    what happened there), with what a line shows of the issue and the actor: one statement."""
+    return (select(Notification.id, Notification.type, Notification.created_at, Notification.read_at,
+                   Notification.comment_id, Issue.id, Team.key, Issue.number, Issue.title, Issue.status,
+                   Issue.team_id, _LINE_ACTOR.id, _LINE_ACTOR.name)
+            .join(Issue, Issue.id == Notification.issue_id).join(Team, Team.id == Issue.team_id)
+            .join(Membership, and_(Membership.team_id == Issue.team_id, Membership.user_id == user_id))
+            .join(_LINE_ACTOR, _LINE_ACTOR.id == Notification.actor_id)
+            .where(Notification.user_id == user_id))
+
+
+def read_lines(stmt, session=None) -> list[Line]:
+    """Lines from a lines_of statement (planned once per connection), in the request's session or
+    the given one."""
+    return [Line(nid, ntype, created, read, comment, LineIssue(iid, identifier(key, number), title, status, team_id),
+                 LineActor(aid, aname))
+            for nid, ntype, created, read, comment, iid, key, number, title, status, team_id, aid, aname
+            in (session or db.session).execute(prepared(stmt))]
 
 
 def list_notifications(actor: User, *, unread: bool = False, limit: int = 50, cursor: str | None = None):
-    """(notifications newest first, next cursor): keyset on (created_at, id)."""
-    from datetime import datetime
-    stmt = _mine(actor)
+    """(lines newest first, next cursor): keyset on (created_at, id)."""
+    stmt = lines_of(actor.id)
     if unread:
         stmt = stmt.where(Notification.read_at.is_(None))
     if cursor:
         at, nid = decode_cursor(cursor, [datetime, uuid.UUID])
         stmt = stmt.where((Notification.created_at < at) | and_(Notification.created_at == at, Notification.id < nid))
-    rows = list(db.session.scalars(stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
-                                   .limit(limit + 1)).unique())
+    # The limit as a literal: with a $n limit PostgreSQL would never settle on the prepared plan.
+    rows = read_lines(stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
+                      .limit(literal_column(str(int(limit) + 1))))
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (encode_cursor([rows[-1].created_at, rows[-1].id]) if more else None)
@@ -300,27 +357,29 @@ def unread_select(user_id):
 
 def unread_count(actor: User, session=None) -> int:
     """How many of the actor's notifications are unread (any session: the request's by default)."""
-    return (session or db.session).scalar(unread_select(actor.id if isinstance(actor, User) else actor)) or 0
+    return (session or db.session).scalar(prepared(unread_select(actor.id if isinstance(actor, User) else actor))) or 0
 
 
-def notification_for(actor: User, ref) -> Notification:
+def notification_for(actor: User, ref) -> Line:
     """One of the actor's own notifications; NotFound for anyone else's."""
     from .validation import parse_uuid
     nid = parse_uuid(ref)
-    found = db.session.scalars(_mine(actor).where(Notification.id == nid)).unique().first() if nid else None
-    if found is None:
+    found = read_lines(lines_of(actor.id).where(Notification.id == nid)) if nid else None
+    if not found:
         raise NotFound("Notification not found.")
-    return found
+    return found[0]
 
 
-def mark_read(actor: User, ref) -> Notification:
+def mark_read(actor: User, ref) -> Line:
     """Mark one notification read (again: no change)."""
-    notification = notification_for(actor, ref)
-    if notification.read_at is None:
-        notification.read_at = utcnow()
+    line = notification_for(actor, ref)
+    if line.read_at is None:
+        now = utcnow()
+        db.session.execute(update(Notification).where(Notification.id == line.id, Notification.read_at.is_(None))
+                           .values(read_at=now).execution_options(synchronize_session=False))
         db.session.commit()
-        notification = notification_for(actor, ref)   # the commit expired it (and its issue)
-    return notification
+        line.read_at = now
+    return line
 
 
 def mark_all_read(actor: User) -> int:

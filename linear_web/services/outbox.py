@@ -102,19 +102,15 @@ def _deliver(row: OutboxMessage) -> None:
 def _send_notification_mail(payload: dict) -> None:
     """The user's notifications since the first one queued, still unread and still in their
     teams: one mail, or none when they read them all meanwhile or turned mail off."""
-    from sqlalchemy.orm import joinedload
-
     from . import mail
-    from .notifications import _mine
+    from .notifications import lines_of, read_lines
     user = db.session.get(User, uuid.UUID(payload["user_id"]))
     settings = mail.smtp_settings()
     if user is None or not user.email_notifications or settings is None:
         return
     since = datetime.fromisoformat(payload["since"])
-    items = list(db.session.scalars(
-        _mine(user).where(Notification.created_at >= since, Notification.read_at.is_(None))
-        .options(joinedload(Notification.issue), joinedload(Notification.actor))
-        .order_by(Notification.created_at, Notification.id).limit(50)).unique())
+    items = read_lines(lines_of(user.id).where(Notification.created_at >= since, Notification.read_at.is_(None))
+                       .order_by(Notification.created_at, Notification.id).limit(50))
     if items:
         mail.send(mail.digest(user, items), settings)
 
