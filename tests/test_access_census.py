@@ -7,7 +7,7 @@ import pytest
 
 from linear_web.infra.extensions import db
 from linear_web.models import (Activity, Attachment, Comment, Cycle, Issue, IssueRelation, IssueSubscription, Label,
-                               Membership, Notification, Project, Team)
+                               Membership, Notification, Project, Team, View)
 from linear_web.services import tokens
 
 from .conftest import SECRET_TITLE, endpoint_of
@@ -20,7 +20,8 @@ FILTERED = {"/api/v1/issues?team_id={team}": "api.issue_list",
             "/api/v1/dashboard/stats?team_id={team}": "api.dashboard_stats",
             "/api/v1/projects?team_id={team}": "api.project_list",
             "/api/v1/labels?team_id={team}": "api.label_list",
-            "/api/v1/cycles?team_id={team}": "api.cycle_list"}
+            "/api/v1/cycles?team_id={team}": "api.cycle_list",
+            "/api/v1/views?team_id={team}": "api.view_list"}
 # Lists of whatever the caller may see: test_outsider_unfiltered_lists_hold_nothing_of_team_a.
 API_LISTS = {"/api/v1/issues": "api.issue_list", "/api/v1/issues/search?q=zebra": "api.issue_search",
              "/api/v1/issues/export": "api.issue_export", "/api/v1/dashboard/stats": "api.dashboard_stats",
@@ -39,6 +40,7 @@ NO_TEAM_IDS = {
     "api.project_create": "team_id in the body: tests/api/test_outsider.py",
     "api.label_create": "team_id in the body: tests/api/test_planning.py",
     "api.cycle_create": "team_id in the body: tests/api/test_cycles.py",
+    "api.view_create": "team_id in the body: tests/api/test_views.py",
     "api.notification_list": "the caller's own: tests/api/test_notifications.py",
     "api.notification_unread_count": "the caller's own: tests/api/test_notifications.py",
     "api.notification_read_all": "the caller's own: tests/api/test_notifications.py",
@@ -57,6 +59,15 @@ NO_TEAM_IDS = {
 }
 
 
+@pytest.fixture
+def secret_team(secret_team):
+    """conftest's team A, with a shared saved view of Ada's (the /views/<view_id> routes)."""
+    from linear_web.services import views
+    secret_team["view"] = views.create_view(secret_team["admin"], secret_team["team"].id, {
+        "name": "Secret view", "shared": True, "filters": {"status": ["todo"]}}).view
+    return secret_team
+
+
 def _values(w, use_identifier: bool) -> dict:
     issue = w["issue"]
     ref = issue.identifier if use_identifier else str(issue.id)
@@ -65,7 +76,7 @@ def _values(w, use_identifier: bool) -> dict:
             "project_id": str(w["project"].id), "team_id": str(w["team"].id),
             "user_id": str(w["admin"].id), "key_id": str(w["api_key"].id), "label_id": str(w["label"].id),
             "relation_id": str(w["relation"].id), "cycle_id": str(w["cycle"].id), "number": str(w["cycle"].number),
-            "notification_id": str(w["notification"].id)}
+            "notification_id": str(w["notification"].id), "view_id": str(w["view"].id)}
 
 
 def _snapshot(w) -> tuple:
@@ -82,12 +93,14 @@ def _snapshot(w) -> tuple:
             db.session.scalar(db.select(db.func.count()).select_from(IssueRelation)),
             db.session.get(Cycle, w["cycle"].id).name, db.session.get(Cycle, w["cycle"].id).completed_at,
             db.session.get(Notification, w["notification"].id).read_at,
-            db.session.scalar(db.select(db.func.count()).select_from(IssueSubscription)))
+            db.session.scalar(db.select(db.func.count()).select_from(IssueSubscription)),
+            (db.session.get(View, w["view"].id).name, db.session.get(View, w["view"].id).filters))
 
 
 def _valid_body(rule: str) -> dict:
     """A body the endpoint would accept from a member: only access can refuse it."""
-    for part, body in (("/members", {"email": "x@example.com"}), ("/comments", {"body": "pwned"}),
+    for part, body in (("/views", {"name": "pwned", "shared": True}),
+                       ("/members", {"email": "x@example.com"}), ("/comments", {"body": "pwned"}),
                        ("/attachments", {"filename": "pwned.png"}), ("/projects", {"name": "pwned"}),
                        ("/teams", {"name": "pwned"}), ("/labels", {"name": "pwned"}),
                        ("/cycles", {"name": "pwned", "ends_on": "2099-01-01"}),

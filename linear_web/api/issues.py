@@ -19,7 +19,7 @@ def _linked(item: dict) -> dict:
     return item
 
 
-def _row_json(row) -> dict:
+def row_json(row) -> dict:
     """The Issue object of a page row (issue_queries.ROW_COLUMNS)."""
     return _linked(issue_json(row, row.team_key, row.assignee_name))
 
@@ -46,7 +46,7 @@ def issue_create(body: IssueIn):
 def issue_list(query: IssueQuery):
     """Issues of the caller's teams, filtered and sorted, one keyset page at a time."""
     page = list_issues(current_api_user(), _filters(query), limit=query.limit, cursor=query.cursor, rows=True)
-    return list_response([_row_json(r) for r in page.items], page.next_cursor)
+    return list_response([row_json(r) for r in page.items], page.next_cursor)
 
 
 @api_route("/issues/search", query=SearchQuery, response=IssueList, tags=["issues"])
@@ -56,7 +56,7 @@ def issue_search(query: SearchQuery):
     An identifier (`ENG-42`) puts that issue first; issues holding the words in the order typed
     come before the others. On PostgreSQL the 2,000 newest matches are ranked."""
     page = search_issues(current_api_user(), _filters(query), limit=query.limit, cursor=query.cursor, rows=True)
-    return list_response([_row_json(r) for r in page.items], page.next_cursor)
+    return list_response([row_json(r) for r in page.items], page.next_cursor)
 
 
 @api_route("/issues/export", query=ExportQuery, tags=["issues"], openapi=CSV_RESPONSE, streams=True)

@@ -41,6 +41,11 @@ DESCRIPTION = """The JSON API of linear_web: the same rules as the web pages, th
   Attachment changes arrive as `ISSUE_UPDATED`. Ignore types you do not know.
 * **Cycles**: dates are `YYYY-MM-DD` in UTC, both days included; a cycle whose last day has passed completes
   (its unfinished issues move to the next cycle) the first time anything reads the team's cycles.
+* **Views** save a team's issue-list filters (the query parameters of `GET /issues`, repeatable ones as lists)
+  with a layout. A private view is its owner's alone (404 to anyone else); a shared one is seen by the team,
+  changed only by its owner or a team admin (403 for other members). `GET /views/{view_id}/issues` answers
+  what `GET /issues` answers for the view's team and filters. A filter naming a deleted label, project or
+  cycle is left out when the view is read, and `dropped_filters` names it.
 """
 
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints, create_model
+from pydantic.fields import FieldInfo
 
+from ..services.views import FILTERS as VIEW_FILTERS, VIEW_LAYOUTS
 from ..vocabulary import (BODY_MAX, DEFAULT_STATUS, DESCRIPTION_MAX, EMAIL_MAX, FILTER_TEXT_MAX, NAME_MAX,
                           NO_PRIORITY, PASSWORD_MAX_BYTES, PASSWORD_MIN, PRIORITIES, PRIORITY_LABELS, SEARCH_MAX,
                           TEAM_KEY_MAX, TEAM_KEY_MIN, TEAM_KEY_PATTERN, TITLE_MAX, StatusLiteral)
@@ -240,6 +242,49 @@ class IssueQuery(PageQuery):
     overdue: bool | None = Field(None, description="true: due before today and not done or canceled.")
     cycle_id: Annotated[str, Field(pattern=r"^(current|none|[0-9a-fA-F-]{32,36})$",
                                    description="A cycle id, `current` (the team's current cycle) or `none`.")] | None = None
+
+
+# -- saved views -------------------------------------------------------------------------------
+
+def _view_filters() -> type[BaseModel]:
+    """A view's filters: the fields of IssueQuery (GET /issues) by the same names, types and
+    documentation; priorities are JSON numbers here (Priority, as in issue bodies)."""
+    fields = {name: (IssueQuery.model_fields[name].annotation, IssueQuery.model_fields[name])
+              for name in VIEW_FILTERS}
+    for name, what in (("status", "statuses"), ("label_id", "labels")):
+        fields[name] = (fields[name][0], FieldInfo.merge_field_infos(fields[name][1],
+                                                                     description=f"Issues of any of these {what}."))
+    fields["priority"] = (list[Priority] | None, Field(None, description="Issues of any of these priorities."))
+    fields["sort"] = (IssueQuery.model_fields["sort"].annotation | None,
+                      Field(None, description="The list's sort; none: -created_at."))
+    return create_model("ViewFilters", __base__=Input, __doc__="The issue list's filters (GET /api/v1/issues), "
+                        "by their query-parameter names; repeatable ones are lists.", **fields)
+
+
+ViewFilters = _view_filters()
+ViewLayout = Literal[VIEW_LAYOUTS]  # type: ignore[valid-type]
+
+
+class ViewIn(Input):
+    team_id: uuid.UUID
+    name: Name
+    filters: ViewFilters | None = Field(  # type: ignore[valid-type]
+        None, description="Ids must be of the view's team: the assignee a member.")
+    layout: ViewLayout = "list"
+    shared: Annotated[bool, Strict()] = Field(False, description="true: every member of the team sees it; "
+                                                                 "false: only you.")
+
+
+class ViewPatch(Input):
+    name: Name | None = None
+    filters: ViewFilters | None = Field(None, description="Replaces the view's filters.")  # type: ignore[valid-type]
+    layout: ViewLayout | None = None
+    shared: Annotated[bool, Strict()] | None = Field(None, description="Only its owner or a team admin may "
+                                                                       "change a view.")
+
+
+class ViewQuery(Query):
+    team_id: uuid.UUID
 
 
 class SearchQuery(IssueQuery):
@@ -477,6 +522,20 @@ class IssueDetailOut(IssueOut):
     relations: list[RelationOut]
 
 
+class ViewOut(Out):
+    id: uuid.UUID
+    team_id: uuid.UUID
+    name: str
+    filters: ViewFilters  # type: ignore[valid-type]
+    layout: ViewLayout
+    shared: bool
+    owner_id: uuid.UUID
+    created_at: Timestamp
+    dropped_filters: list[Literal[VIEW_FILTERS]] = Field(  # type: ignore[valid-type]
+        description="Filters left out because what they named (a label, project or cycle) was deleted; "
+                    "usually empty.")
+
+
 class ErrorBody(Out):
     code: str
     message: str
@@ -499,3 +558,4 @@ IssueList, CommentList, ActivityList, ApiKeyList = (page_of(m) for m in (IssueOu
 AttachmentList, LabelList, RelationList = (page_of(m) for m in (AttachmentOut, LabelOut, RelationOut))
 CycleList = page_of(CycleOut)
 NotificationList = page_of(NotificationOut)
+ViewList = page_of(ViewOut)
