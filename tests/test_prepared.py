@@ -19,6 +19,7 @@ def known():
 
 
 def test_a_prepared_statement_answers_as_the_plain_one(app, f, is_postgres):
+    before = set(known())           # the pooled connection may have served other tests
     ada, bob = f.user(name="Ada Lovelace"), f.user(name="Bob Stone")
     stmt = (select(User.name, literal_column("'50%'").label("pct"))
             .where(User.name.like(bindparam("pattern")) | (User.name == bindparam("pattern")))
@@ -31,7 +32,7 @@ def test_a_prepared_statement_answers_as_the_plain_one(app, f, is_postgres):
     if not is_postgres:
         assert known() == {}
         return
-    [(name, order)] = known().values()
+    [(name, order)] = [found for sql, found in known().items() if sql not in before]
     assert order == ["pattern"]                                  # one parameter used twice: one $1
     assert server_side([name]) == {name}
 
@@ -40,13 +41,31 @@ def test_a_prepared_statement_answers_as_the_plain_one(app, f, is_postgres):
 def test_prepared_statements_are_capped_and_made_again_on_a_new_connection(is_postgres, monkeypatch):
     if not is_postgres:
         pytest.skip("PostgreSQL only: SQLite runs every statement as it is")
-    monkeypatch.setattr(database, "PREPARED_PER_CONNECTION", 2)
+    already = len(known())          # the pooled connection may have served other tests
+    monkeypatch.setattr(database, "PREPARED_PER_CONNECTION", already + 2)
     for n in range(4):
-        assert db.session.execute(prepared(select(literal_column(str(n)).label("n")))).scalar() == n
-    assert len(known()) == 2                                     # the third and fourth ran unprepared
-    first = next(iter(known().values()))[0]
+        assert db.session.execute(prepared(select(literal_column(str(n + 1000)).label("n")))).scalar() == n + 1000
+    assert len(known()) == already + 2                           # the third and fourth ran unprepared
     db.session.connection().invalidate()                          # the server forgets; so must we
     db.session.rollback()
     assert known() == {}
-    assert db.session.execute(prepared(select(literal_column("0").label("n")))).scalar() == 0
-    assert server_side([first]) == {first}
+    assert db.session.execute(prepared(select(literal_column("1000").label("n")))).scalar() == 1000
+    [(name, _)] = known().values()
+    assert server_side([name]) == {name}
+
+
+def test_each_limit_is_its_own_statement_and_a_refused_prepare_changes_nothing(app, f, is_postgres):
+    names = sorted(f.user(name=f"User {n}").name for n in range(5))
+    stmt = select(User.name).order_by(User.name)
+    for limit in (1, 3, 1, 5, 2):
+        assert db.session.scalars(prepared(stmt.limit(limit))).all() == names[:limit]
+    assert db.session.scalars(prepared(stmt.limit(2).offset(3))).all() == names[3:5]
+    # PostgreSQL cannot type a bare parameter: its PREPARE fails inside the transaction, which a
+    # savepoint undoes; the statement runs as it is, and the transaction's own work is kept.
+    f.user(name="Written before")
+    untyped = select(literal_column("1")).where(bindparam("x").is_(None))       # "$1 IS NULL"
+    assert db.session.execute(prepared(untyped), {"x": None}).scalar() == 1
+    db.session.commit()
+    assert "Written before" in db.session.scalars(select(User.name)).all()
+    if is_postgres:
+        assert database._refused                               # remembered: never tried again

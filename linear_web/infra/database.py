@@ -94,8 +94,16 @@ def fast_uuid_results(engine) -> None:
 # -- Prepared statements (PostgreSQL) ------------------------------------------------------------
 
 PREPARE = "lw_prepare"           # execution option: plan this statement once per connection
-PREPARED_PER_CONNECTION = 64     # beyond this many distinct statements, new ones run unprepared
+PREPARED_PER_CONNECTION = 128    # beyond this many distinct statements, new ones run unprepared
 _PYFORMAT = re.compile(r"%\((\w+)\)s|%%")
+_LIMITS = re.compile(r"\b(LIMIT|OFFSET) %\((\w+)\)s")
+_refused: set[str] = set()       # statements PostgreSQL would not prepare: they run as they are
+
+
+def _literal(match, parameters) -> str:
+    """LIMIT/OFFSET with its value written in (whole numbers only), else as it was."""
+    value = parameters.get(match.group(2))
+    return f"{match.group(1)} {value}" if type(value) is int else match.group(0)
 
 
 def prepared(stmt):
@@ -107,38 +115,63 @@ def prepare_marked(engine) -> None:
     """PostgreSQL: statements marked with `prepared()` run as PREPARE (once per connection and
     SQL text) and then EXECUTE. A hot keyed query over the issues table, with its many indexes,
     spends 1–2 ms planning and 0.1–0.3 ms running (the inbox's page of lines: 2.0 ms planning,
-    0.3 ms running; prepared, 0.3 ms in all, BENCHMARKS.md round 10). PostgreSQL plans the first five
-    executions with their values and then keeps a generic plan only when it costs no more.
+    0.3 ms running; prepared, 0.3 ms in all, BENCHMARKS.md round 10). PostgreSQL plans the first
+    five executions with their values and then keeps a generic plan only when it costs no more.
 
-    psycopg2 sends parameters as literals: the statement's %(name)s become $1, $2… in the
-    PREPARE, and EXECUTE gets the values in that order. Only marked statements are prepared (a
-    statement whose parameter types PostgreSQL cannot infer would fail its PREPARE)."""
+    - psycopg2 sends parameters as literals: the statement's %(name)s become $1, $2… in the
+      PREPARE, and EXECUTE gets the values in that order.
+    - LIMIT and OFFSET values are written into the statement: with a $n limit PostgreSQL cannot
+      cost a generic plan and would plan every execution again.
+    - A PREPARE PostgreSQL refuses (a parameter whose type it cannot infer) is undone by a
+      savepoint inside a transaction, and that statement then always runs as it is."""
     if engine.dialect.name != "postgresql":
         return
+    import psycopg2
+    import psycopg2.extensions
     from sqlalchemy import event
 
     @event.listens_for(engine, "do_execute")
     def _execute(cursor, statement, parameters, context):
         if not context.execution_options.get(PREPARE) or not isinstance(parameters, dict):
             return None
+        statement = _LIMITS.sub(lambda m: _literal(m, parameters), statement)
         known = context.root_connection.connection.info.setdefault(PREPARE, {})
         found = known.get(statement)
         if found is None:
-            if len(known) >= PREPARED_PER_CONNECTION:
+            if len(known) >= PREPARED_PER_CONNECTION or statement in _refused:
                 return None
-            order: list[str] = []
-
-            def positional(match):
-                if match.group(0) == "%%":
-                    return "%"
-                if match.group(1) not in order:
-                    order.append(match.group(1))
-                return f"${order.index(match.group(1)) + 1}"
-
-            found = (f"lw_p{len(known)}", order)
-            cursor.execute(f"PREPARE {found[0]} AS {_PYFORMAT.sub(positional, statement)}")
+            found = _prepare(cursor, statement, f"lw_p{len(known)}")
+            if found is None:
+                return None
             known[statement] = found
         name, order = found
         cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(order))})" if order else f"EXECUTE {name}",
                        [parameters[key] for key in order])
         return True
+
+    def _prepare(cursor, statement, name):
+        """PREPARE the statement as `name`: (name, parameter order), or None if it was refused."""
+        order: list[str] = []
+
+        def positional(match):
+            if match.group(0) == "%%":
+                return "%"
+            if match.group(1) not in order:
+                order.append(match.group(1))
+            return f"${order.index(match.group(1)) + 1}"
+
+        sql = _PYFORMAT.sub(positional, statement)
+        in_transaction = cursor.connection.get_transaction_status() != psycopg2.extensions.TRANSACTION_STATUS_IDLE \
+            or not cursor.connection.autocommit
+        try:
+            if in_transaction:
+                cursor.execute("SAVEPOINT lw_prepare")
+            cursor.execute(f"PREPARE {name} AS {sql}")
+            if in_transaction:
+                cursor.execute("RELEASE SAVEPOINT lw_prepare")
+        except psycopg2.ProgrammingError:
+            if in_transaction:
+                cursor.execute("ROLLBACK TO SAVEPOINT lw_prepare")
+            _refused.add(statement)
+            return None
+        return name, order

@@ -3,6 +3,7 @@ import uuid
 
 from sqlalchemy import inspect, select
 
+from ..infra.database import prepared
 from ..infra.extensions import db
 from ..models import Issue, IssueAlias, Membership, Project, Team, User
 from ..vocabulary import parse_identifier
@@ -44,7 +45,7 @@ def team_for(user: User, ref) -> Team:
     tid = parse_uuid(ref)
     cond = Team.id == tid if tid else Team.key == str(ref).upper()
     stmt = select(Team).join(Membership).where(cond, Membership.user_id == user.id)
-    team = db.session.scalars(stmt).first()
+    team = db.session.scalars(prepared(stmt)).first()
     if team is None:
         raise NotFound("Team not found.")
     return team
@@ -136,7 +137,7 @@ def load_issue(stmt, ref):
 def _first(stmt):
     """The statement's first issue, every row read: a collection joined in (the issue page's
     attachments) spans several rows of the one issue."""
-    found = db.session.scalars(stmt).unique().all()
+    found = db.session.scalars(prepared(stmt)).unique().all()
     return found[0] if found else None
 
 

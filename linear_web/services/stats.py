@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select, union_all
 
+from ..infra.database import prepared
 from ..infra.extensions import db
 from ..models import Activity, Issue, Membership, Team, User, utcnow
 from ..vocabulary import COUNTED_STATUSES, DONE, HIGH_PRIORITY, OPEN_STATUSES, PRIORITIES, STATUSES
@@ -131,7 +132,7 @@ def _stats_for(teams: list[Team]) -> Stats:
                        func.coalesce(func.sum(Issue.estimate), 0))
                 .where(Issue.team_id.in_(list(figures)))
                 .group_by(Issue.team_id, Issue.status, Issue.priority))
-        for team_id, status, priority, n, points in db.session.execute(stmt):
+        for team_id, status, priority, n, points in db.session.execute(prepared(stmt)):
             figures[team_id].by_status[status] += n
             figures[team_id].by_priority[priority] += n
             figures[team_id].points_by_status[status] += int(points)
