@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, insert, literal_column, select, update
+from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from .. import events
@@ -338,9 +338,7 @@ def list_notifications(actor: User, *, unread: bool = False, limit: int = 50, cu
     if cursor:
         at, nid = decode_cursor(cursor, [datetime, uuid.UUID])
         stmt = stmt.where((Notification.created_at < at) | and_(Notification.created_at == at, Notification.id < nid))
-    # The limit as a literal: with a $n limit PostgreSQL would never settle on the prepared plan.
-    rows = read_lines(stmt.order_by(Notification.created_at.desc(), Notification.id.desc())
-                      .limit(literal_column(str(int(limit) + 1))))
+    rows = read_lines(stmt.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (encode_cursor([rows[-1].created_at, rows[-1].id]) if more else None)
