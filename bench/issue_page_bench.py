@@ -41,6 +41,9 @@ def wrk(base: str, paths: list[str], headers: dict, connections: int, seconds: i
                           "-s", script.name, base], capture_output=True, text=True, timeout=seconds + 30).stdout
     os.unlink(script.name)
     pct = {m.group(1): _ms(m.group(2)) for m in re.finditer(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M)}
+    p95 = re.search(r"^p95-us (\d+)", out, re.M)
+    if p95:
+        pct["95"] = int(p95.group(1)) / 1000
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {**{f"p{k}": v for k, v in pct.items()}, "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
             "errors": int(bad.group(1)) if bad else 0}

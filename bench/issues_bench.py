@@ -78,6 +78,9 @@ def _lua(paths: list[str], headers: dict) -> str:
     lines = ["local paths = {" + ",".join('"%s"' % p for p in paths) + "}", "local i = 0"]
     lines += ['wrk.headers["%s"] = "%s"' % kv for kv in headers.items()]
     lines += ["request = function()", "  i = i % #paths + 1", '  return wrk.format("GET", paths[i])', "end"]
+    # wrk's --latency table has no 95th percentile: print it (microseconds) when the run ends.
+    lines += ["done = function(summary, latency, requests)",
+              '  io.write(string.format("p95-us %d\\n", latency:percentile(95)))', "end"]
     return "\n".join(lines)
 
 
