@@ -59,7 +59,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
-from .infra.database import tune_sqlite
+from .infra.database import prepare_marked, tune_sqlite
 from .infra.extensions import db
 from .models import Membership, Team, TeamVersion, User
 
@@ -165,6 +165,7 @@ def engine():
         found = create_engine(db.engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
                               pool_size=4, max_overflow=4, pool_recycle=3600)
         tune_sqlite(found)
+        prepare_marked(found)  # the inbox's check (web/inbox_cache.py) is prepared() too
         if found.dialect.name == "postgresql":
             sa_event.listen(found, "connect", _prepare)
         found = current_app.extensions.setdefault(ENGINE_KEY, found)

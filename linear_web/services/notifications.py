@@ -347,7 +347,9 @@ def list_notifications(actor: User, *, unread: bool = False, limit: int = 50, cu
 def unread_select(user_id):
     """The count of a user's unread notifications in their teams now (the partial index's rows):
     `user_id` a value, or User.id to correlate it into the session's user statement."""
-    teams = select(Membership.team_id).where(Membership.user_id == user_id)
+    # Correlated to the user statement's own users row (a subquery two levels down is not
+    # correlated by itself: it read every user's memberships).
+    teams = select(Membership.team_id).where(Membership.user_id == user_id).correlate(User)
     return select(func.count()).select_from(Notification).where(
         Notification.user_id == user_id, Notification.read_at.is_(None),
         Notification.issue_id.in_(select(Issue.id).where(Issue.team_id.in_(teams))))

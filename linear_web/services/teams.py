@@ -60,8 +60,9 @@ def update_team(actor: User, team_ref, name=None, description=None, estimates=No
     if estimates is not None and estimates != team.estimates:
         team.estimates = estimates
         mark_changed(team.id)  # rows, cards and group sums show estimates on the scale
-    if name is not None:
+    if name is not None and name != team.name:
         team.name = name
+        mark_changed(team.id)  # pages showing the team's name in the sidebar (web/inbox_cache.py)
     if description is not None:
         team.description = description
     db.session.commit()

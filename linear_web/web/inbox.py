@@ -6,11 +6,11 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from ..infra.extensions import db
+from ..infra.extensions import db, login_manager
 from ..infra.markdown import link_mentions
 from ..services import access, delivery, notifications, teams as team_service
 from ..services.errors import ValidationError
-from . import bp, htmx
+from . import bp, htmx, inbox_cache
 from .common import plural
 
 MENTION_OPTIONS = 8        # members the autocomplete offers at once
@@ -20,9 +20,17 @@ SOCKET_LINKS_TTL = 5.0     # seconds a live push reuses a team's handles (see me
 # -- the inbox page ------------------------------------------------------------------------------
 
 @bp.get("/inbox")
-@login_required
 def inbox():
-    """Notifications newest first (?unread=true: unread only); #inbox-list or the next page for htmx."""
+    """Notifications newest first (?unread=true: unread only); #inbox-list or the next page for htmx.
+    Served again from inbox_cache while nothing it shows changed."""
+    if (hit := inbox_cache.quick_hit()) is not None:
+        return hit  # before the sign-in check: its one statement checked the session
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()  # what login_required does
+    return inbox_cache.page(_inbox_page)
+
+
+def _inbox_page() -> str:
     unread = request.args.get("unread") == "true"
     rows, cursor = notifications.list_notifications(current_user, unread=unread,
                                                     cursor=request.args.get("cursor") or None)
