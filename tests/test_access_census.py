@@ -27,7 +27,8 @@ API_LISTS = {"/api/v1/issues": "api.issue_list", "/api/v1/issues/search?q=zebra"
              "/api/v1/issues/export": "api.issue_export", "/api/v1/dashboard/stats": "api.dashboard_stats",
              "/api/v1/projects": "api.project_list", "/api/v1/teams": "api.team_list"}
 # Pages of whatever the caller may see: test_outsider_pages_hold_nothing_of_team_a.
-PAGES = {"/search?q=zebra": "web.search", "/dashboard": "web.dashboard_all", "/": "web.home"}
+PAGES = {"/search?q=zebra": "web.search", "/dashboard": "web.dashboard_all", "/": "web.home",
+         "/palette/issues?q=zebra": "web.palette_issues", "/my?tab=subscribed": "web.my_issues"}
 # Routes that take no id of team A at all, and why an outsider reaches nothing of A through them.
 NO_TEAM_IDS = {
     "static": "public files", "health": "no data", "api.openapi_json": "the public API description",

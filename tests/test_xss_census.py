@@ -67,25 +67,34 @@ def hostile(f):
     mallory = f.user(name="Mal " + PAYLOADS[2][:60])
     teams.add_member(admin, t.id, user_id=str(mallory.id))
     comments.create_comment(mallory, issue.id, f"{HOSTILE} @{admin.handle}{PAYLOADS[1]} [@{admin.handle}]({PAYLOADS[4]})")
+    # A saved view with a hostile name and search text: the sidebar of every page lists it.
+    from linear_web.services import views
+    views.create_view(admin, t.id, {"name": "V " + PAYLOADS[3][:80], "shared": True,
+                                    "filters": {"label_id": [str(label.id)], "q": PAYLOADS[0]}})
     return admin, t, issue
 
 
 PAGES = ["/team/XSS/issues", "/team/XSS/board", "/issue/XSS-1", "/team/XSS/projects", "/team/XSS/settings",
          "/team/XSS/dashboard", "/dashboard", "/search?q=alert", "/account", "/team/XSS/issues/new",
          "/teams/new", "/team/XSS/labels", "/issue/XSS-1/picker?kind=labels", "/team/XSS/cycles",
-         "/team/XSS/cycles/1", "/inbox"]
+         "/team/XSS/cycles/1", "/inbox", "/team/XSS/views", "/my", "/my?tab=subscribed"]
 FRAGMENTS = [("/team/XSS/issues", "issue-list"), ("/team/XSS/board", "board"),
              ("/search?q=alert", "search-results"), ("/issue/XSS-1/attachments", "attachments"),
              ("/issue/XSS-1/relations/candidates?q=alert", "relation-candidates"),
              ("/issue/XSS-1/picker?kind=parent&q=alert", "parent-candidates"),
              ("/team/XSS/cycles", "cycles-body"), ("/team/XSS/cycles/1", "cycle-page"),
-             ("/inbox", "inbox-list"), ("/team/XSS/members/mentions?q=", "mention-options")]
+             ("/inbox", "inbox-list"), ("/team/XSS/members/mentions?q=", "mention-options"), ("/my", "my-list"),
+             ("/palette/issues?q=alert", "palette-listbox"),
+             ("/team/XSS/palette/options?kind=assignee&issue=XSS-1", "palette-listbox"),
+             ("/team/XSS/palette/options?kind=labels&issue=XSS-1", "palette-listbox"),
+             ("/team/XSS/palette/options?kind=cycle&issue=XSS-1", "palette-listbox")]
 # GET routes that render no stored user text as HTML, and why.
 NOT_PAGES = {"web.home": "a redirect", "web.team_home": "a redirect",
              "web.issue_export": "CSV: tests/web/test_issue_export.py checks formula escaping",
              "web.attachment_content": "the stored file itself, under its own headers",
              "web.project_edit": "needs a project id: test_hostile_text_is_inert_on_the_project_form",
-             "web.inbox_open": "a redirect"}
+             "web.inbox_open": "a redirect",
+             "web.view_detail": "needs a view id: test_hostile_text_is_inert_on_a_saved_views_page"}
 
 
 def test_every_page_is_in_the_census(app):
@@ -132,3 +141,22 @@ def test_hostile_text_is_inert_on_the_project_form(client, hostile):
     client.login(admin)
     path = f"/team/XSS/projects/{project.id}/edit"
     assert "P &lt;svg" in _assert_inert(client.get(path), path)
+
+
+def test_hostile_text_is_inert_on_a_saved_views_page(client, hostile):
+    """A view's page (list and board), its fragment, and the refused save and rename forms."""
+    from linear_web.services import views
+    admin, team, _issue = hostile
+    view = views.list_views(admin, team.id)[0].view
+    client.login(admin)
+    path = f"/team/XSS/views/{view.id}"
+    html = _assert_inert(client.get(path), path)
+    assert "V &#34;&gt;&lt;b onmouseover" in html or "V &quot;&gt;&lt;b onmouseover" in html
+    assert "<title>V &#34;&gt;&lt;b" in html or "<title>V &quot;&gt;&lt;b" in html
+    _assert_inert(client.get(path + "?layout=board"), path)
+    _assert_inert(client.get(path + "?q=alert", headers={"HX-Request": "true", "HX-Target": "issue-list"}), path)
+    for url, data in ((f"/team/XSS/views?q={PAYLOADS[1]}", {"name": ""}), (path + "/rename", {"name": ""})):
+        resp = client.post(url, data=data)
+        assert resp.status_code == 422
+        resp.status_code = 200
+        _assert_inert(resp, url)

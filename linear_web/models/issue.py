@@ -45,6 +45,10 @@ class Issue(db.Model):
         Index("ix_issues_team_due", "team_id", "due_date", "id"),
         # A cycle's issues (the cycle filter, its figures, rollover).
         Index("ix_issues_cycle_status", "cycle_id", "status"),
+        # My issues (services/my_issues.py, migration 0013): a user's assigned and created issues,
+        # newest first, as one range scan across their teams.
+        Index("ix_issues_assignee_created", "assignee_id", "created_at", "id"),
+        Index("ix_issues_creator_created", "creator_id", "created_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

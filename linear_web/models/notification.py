@@ -29,6 +29,8 @@ class Notification(db.Model):
     issue_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("issues.id", ondelete="CASCADE"), nullable=False)
     actor_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
     comment_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("comments.id", ondelete="SET NULL"))
+    # status_changed: the status the change set (the issue may have moved on since); else null.
+    status: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = created_at()
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -42,6 +44,8 @@ class IssueSubscription(db.Model):
     they subscribe again by hand)."""
 
     __tablename__ = "issue_subscriptions"
+    # My issues' "Subscribed" tab reads a user's subscriptions (migration 0013).
+    __table_args__ = (Index("ix_issue_subscriptions_user", "user_id", "issue_id"),)
 
     issue_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)

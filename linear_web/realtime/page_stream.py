@@ -26,7 +26,7 @@ from ..services.validation import parse_uuid
 from .loaded import load
 from .stream import Close
 
-KINDS = ("list", "board", "issue", "dashboard", "cycles", "inbox", "user")
+KINDS = ("list", "board", "issue", "dashboard", "cycles", "inbox", "user", "my")
 # Pages of no team: the inbox (its list and the badge follow new notifications) and any other page
 # (account, search, settings…), whose socket only keeps the sidebar's unread badge live.
 USER_KINDS = ("inbox", "user")
@@ -60,8 +60,8 @@ class PageStream:
         A dashboard may omit the team (all the user's teams)."""
         kind = args.get("kind")
         if kind not in KINDS:
-            raise Close(4400, "kind must be list, board, issue, dashboard, cycles, inbox or user.")
-        if kind in USER_KINDS or (kind == "dashboard" and not args.get("team")):
+            raise Close(4400, "kind must be list, board, issue, dashboard, cycles, inbox, user or my.")
+        if kind in USER_KINDS or kind == "my" or (kind == "dashboard" and not args.get("team")):
             return cls(user, None, kind)
         try:
             team = access.team_for(user, args.get("team"))
@@ -107,7 +107,9 @@ class PageStream:
             return self._inbox_badge(item)
         if self.kind in USER_KINDS:
             return []
-        if self.kind in ("dashboard", "cycles"):
+        if self.kind == "my":
+            html = self._my_issues(item)
+        elif self.kind in ("dashboard", "cycles"):
             html = self._dashboard(item)
         else:
             html = self._issue_page(item) if self.kind == "issue" else self._team_page(item)
@@ -121,6 +123,15 @@ class PageStream:
         view = load(event)
         for team_id, members in ((view.team_id, view.members), (event.old_team_id, view.old_members)):
             if team_id and self.user_id in members and self.team_id in (None, team_id):
+                return op("refresh")
+        return ""
+
+    def _my_issues(self, event: Event) -> str:
+        """My issues (all the user's teams): re-fetch on any change to an issue of one of them, its
+        comments too (commenting subscribes). Membership is checked per event, as for dashboards."""
+        view = load(event)
+        for team_id, members in ((view.team_id, view.members), (event.old_team_id, view.old_members)):
+            if team_id and self.user_id in members:
                 return op("refresh")
         return ""
 

@@ -2,6 +2,7 @@
 import uuid
 
 from sqlalchemy import inspect, select
+from sqlalchemy.orm import undefer
 
 from ..infra.database import prepared
 from ..infra.extensions import db
@@ -30,7 +31,8 @@ def member_ids_of(team_id):
 
 def memberships(user: User) -> list[Membership]:
     """The user's memberships with their teams, ordered by team key."""
-    stmt = (select(Membership).join(Team).where(Membership.user_id == user.id).order_by(Team.key))
+    stmt = (select(Membership).join(Team).where(Membership.user_id == user.id)
+            .options(undefer(Membership.sidebar_views)).order_by(Team.key))   # what the sidebar shows
     return list(db.session.scalars(stmt).unique())
 
 

@@ -137,7 +137,7 @@ def session_user(session_id: str) -> tuple[User | None, list, int]:
     """The user of a session id ('uuid:version', the version current), their memberships with
     teams ordered by team key (the sidebar's) and their unread notifications (its badge), in one
     statement: (None, [], 0) for a stale or unknown id."""
-    from sqlalchemy.orm import contains_eager, lazyload
+    from sqlalchemy.orm import contains_eager, lazyload, undefer
     from ..models import Membership, Team
     from .validation import parse_uuid
     uid, _, version = (session_id or "").partition(":")
@@ -149,7 +149,8 @@ def session_user(session_id: str) -> tuple[User | None, list, int]:
     stmt = (select(User, Membership, unread_select(User.id).scalar_subquery())
             .outerjoin(Membership, Membership.user_id == User.id)
             .outerjoin(Team, Team.id == Membership.team_id).where(User.id == pk)
-            .options(contains_eager(Membership.team), lazyload(Membership.user)).order_by(Team.key))
+            .options(contains_eager(Membership.team), lazyload(Membership.user),
+                     undefer(Membership.sidebar_views)).order_by(Team.key))   # the sidebar's saved views
     rows = db.session.execute(prepared(stmt)).all()   # every page runs it: planned once per connection
     if not rows or str(rows[0][0].session_version) != version:
         return None, [], 0

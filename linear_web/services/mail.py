@@ -16,6 +16,8 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 
+from ..vocabulary import STATUS_LABELS
+
 TIMEOUT = 15  # seconds for connecting and each SMTP command: a dead server fails the attempt
 
 
@@ -73,7 +75,7 @@ def words(n) -> str:
     ident, who = n.issue.identifier, n.actor.name
     return {"assigned": f"{who} assigned you {ident}", "mentioned": f"{who} mentioned you in {ident}",
             "commented": f"{who} commented on {ident}",
-            "status_changed": f"{who} changed the status of {ident}"}.get(n.type, f"{who} changed {ident}")
+            "status_changed": f"{who} changed the status of {ident} to {STATUS_LABELS.get(n.new_status, n.new_status)}"}.get(n.type, f"{who} changed {ident}")
 
 
 def send(message: EmailMessage, smtp: Smtp) -> None:

@@ -209,7 +209,8 @@ def _notify(actor: User, issue: Issue, reasons: dict, comment_id=None) -> None:
         return
     now = utcnow()
     rows = [{"id": uuid.uuid4(), "user_id": user_id, "type": reason, "issue_id": issue.id, "actor_id": actor.id,
-             "comment_id": comment_id, "created_at": now, "read_at": None} for user_id, reason in chosen.items()]
+             "comment_id": comment_id, "created_at": now, "read_at": None,
+             "status": issue.status if reason == "status_changed" else None} for user_id, reason in chosen.items()]
     db.session.execute(insert(Notification), rows)
     outbox.notification_mail(list(chosen), since=now)
     emit_many([Event.for_issue(events.NOTIFICATION_CREATED, issue, actor, notification_id=str(row["id"]),
@@ -294,6 +295,12 @@ class Line:
     comment_id: uuid.UUID | None
     issue: LineIssue
     actor: LineActor
+    status: str | None = None        # status_changed: the status it was set to
+
+    @property
+    def new_status(self) -> str:
+        """The status a status change set (lines written before it was kept: the issue's now)."""
+        return self.status or self.issue.status
 
     def to_json(self) -> dict:
         """The API's Notification."""
@@ -314,7 +321,7 @@ def lines_of(user_id):
     what happened there), with what a line shows of the issue and the actor: one statement."""
     return (select(Notification.id, Notification.type, Notification.created_at, Notification.read_at,
                    Notification.comment_id, Issue.id, Team.key, Issue.number, Issue.title, Issue.status,
-                   Issue.team_id, _LINE_ACTOR.id, _LINE_ACTOR.name)
+                   Issue.team_id, _LINE_ACTOR.id, _LINE_ACTOR.name, Notification.status)
             .join(Issue, Issue.id == Notification.issue_id).join(Team, Team.id == Issue.team_id)
             .join(Membership, and_(Membership.team_id == Issue.team_id, Membership.user_id == user_id))
             .join(_LINE_ACTOR, _LINE_ACTOR.id == Notification.actor_id)
@@ -325,8 +332,8 @@ def read_lines(stmt, session=None) -> list[Line]:
     """Lines from a lines_of statement (planned once per connection), in the request's session or
     the given one."""
     return [Line(nid, ntype, created, read, comment, LineIssue(iid, identifier(key, number), title, status, team_id),
-                 LineActor(aid, aname))
-            for nid, ntype, created, read, comment, iid, key, number, title, status, team_id, aid, aname
+                 LineActor(aid, aname), set_to)
+            for nid, ntype, created, read, comment, iid, key, number, title, status, team_id, aid, aname, set_to
             in (session or db.session).execute(prepared(stmt))]
 
 

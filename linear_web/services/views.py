@@ -11,6 +11,10 @@ Rules:
 * A project, label or cycle deleted after the view was saved leaves the view valid: when it is
   read, that filter is dropped (the stored filters stay as saved) and `dropped` names it.
 
+* A user may star (favourite) any view they may see; their stars come first in their sidebar.
+* The pages save a list or board URL as a view: `list_filters` turns its query string into a
+  view's filters (the one place the list's names become the view's).
+
 No realtime events: a private view must reach its owner only, which the team-scoped event
 routing (events/__init__.py) does not offer for team-level events.
 """
@@ -20,11 +24,13 @@ import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import String, func, literal, or_, select, union_all
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
+from ..events import mark_changed
 from ..infra.extensions import db
-from ..models import Cycle, Label, Membership, Project, User, View
-from ..models.view import VIEW_LAYOUTS
+from ..models import Cycle, Label, Membership, Project, User, View, ViewFavourite
+from ..models.view import VIEW_LAYOUTS, parse_sidebar
 from ..vocabulary import NAME_MAX
 from . import access
 from .errors import Forbidden, NotFound, ValidationError
@@ -37,6 +43,9 @@ FILTERS = ("status", "priority", "assignee_id", "project_id", "label_id", "cycle
 LISTS = ("status", "priority", "label_id")
 LABELS = {"status": "Status", "priority": "Priority", "assignee_id": "Assignee", "project_id": "Project",
           "label_id": "Labels", "cycle_id": "Cycle", "q": "Search text", "sort": "Sort"}
+# List filters (IssueFilters.to_args names) that a view does not hold: saving a list URL leaves them out.
+NOT_HELD = {"parent_id": "Top-level only", "due_after": "Due after", "due_before": "Due before",
+            "overdue": "Overdue"}
 # The filters naming rows of the team, and what a saved value must be.
 NOT_IN_TEAM = {"assignee_id": "The assignee must be a member of the view's team.",
                "project_id": "The project must belong to the view's team.",
@@ -207,6 +216,23 @@ def issue_filters(shown: ShownView) -> IssueFilters:
     return _parse(_as_args({}, shown.filters), shown.view.team_id)
 
 
+def list_filters(args, team_id) -> tuple[dict, list[str]]:
+    """A list or board URL's query parameters as a view's filters (the object create_view and
+    update_view take: the API's names, lists for the repeatable ones), and the names of the list
+    filters it had that a view does not hold (NOT_HELD), left out. Parsed by the list's own
+    IssueFilters.from_args: ValidationError names `filters.<name>`."""
+    saved = _saved(_parse(args, team_id))
+    return ({k: v for k, v in saved.items() if k in FILTERS},
+            [k for k in NOT_HELD if k in saved])
+
+
+def same_filters(a: dict, b: dict) -> bool:
+    """Do two filter objects select the same issues (the order within a list aside)?"""
+    def norm(filters: dict) -> dict:
+        return {k: sorted(map(str, v)) if isinstance(v, list) else v for k, v in filters.items() if v not in (None, [])}
+    return norm(a) == norm(b)
+
+
 # -- views -----------------------------------------------------------------------------------
 
 def _clean(errors: dict, team_id, data: dict, *, partial: bool) -> dict:
@@ -245,12 +271,17 @@ def view_for(actor: User, ref) -> View:
     return view
 
 
-def _require_change(actor: User, view: View) -> None:
+def may_change(actor: User, view: View) -> bool:
     """Its owner or a team admin may change a view; another member sees it and no more."""
     if view.owner_id == access.user_id_of(actor):
-        return
+        return True
     m = db.session.get(Membership, (view.team_id, access.user_id_of(actor)))
-    if m is None or m.role != "admin":
+    return m is not None and m.role == "admin"
+
+
+def require_change(actor: User, view: View) -> None:
+    """Forbidden unless the actor may change the view (may_change)."""
+    if not may_change(actor, view):
         raise Forbidden("Only the view's owner or a team admin can change it.")
 
 
@@ -262,6 +293,7 @@ def create_view(actor: User, team_ref, data: dict) -> ShownView:
     raise_if(errors)
     view = View(team_id=team.id, owner_id=access.user_id_of(actor), **values)
     db.session.add(view)
+    mark_changed(team.id)  # the sidebars list the team's views (pages stored by web/inbox_cache.py)
     db.session.commit()
     return ShownView(view, view.saved_filters)
 
@@ -282,12 +314,13 @@ def list_views(actor: User, team_ref) -> list[ShownView]:
 def update_view(actor: User, ref, data: dict) -> ShownView:
     """Rename a view, replace its filters, change its layout or share it (its owner or a team admin)."""
     view = view_for(actor, ref)
-    _require_change(actor, view)
+    require_change(actor, view)
     errors: dict = {}
     values = _clean(errors, view.team_id, data, partial=True)
     raise_if(errors)
     for key, value in values.items():
         setattr(view, key, value)
+    mark_changed(view.team_id)
     db.session.commit()
     return _shown([view])[0]  # an admin who made another's view private still gets the answer
 
@@ -295,8 +328,9 @@ def update_view(actor: User, ref, data: dict) -> ShownView:
 def delete_view(actor: User, ref) -> None:
     """Delete a view (its owner or a team admin)."""
     view = view_for(actor, ref)
-    _require_change(actor, view)
+    require_change(actor, view)
     db.session.delete(view)
+    mark_changed(view.team_id)
     db.session.commit()
 
 
@@ -305,3 +339,67 @@ def view_issues(actor: User, ref, *, limit=50, cursor: str | None = None) -> Pag
     with the view's team and filters, as GET /api/v1/issues answers them."""
     filters = issue_filters(get_view(actor, ref))
     return list_issues(actor, filters, limit=limit, cursor=cursor, rows=True)
+
+
+def owner_names(views: list[ShownView]) -> dict:
+    """{owner id: name} of the views' owners, in one statement."""
+    ids = {v.view.owner_id for v in views}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+# -- favourites ------------------------------------------------------------------------------
+
+def favourite_view(actor: User, ref) -> View:
+    """Star a view the actor may see (again: no change); NotFound for others' private views."""
+    view = view_for(actor, ref)
+    uid = access.user_id_of(actor)
+    if db.session.get(ViewFavourite, (uid, view.id)) is None:
+        db.session.add(ViewFavourite(user_id=uid, view_id=view.id))
+        mark_changed(view.team_id)
+        try:
+            db.session.commit()
+        except IntegrityError:   # a second click's request starred it first: starred all the same
+            db.session.rollback()
+    return view
+
+
+def unfavourite_view(actor: User, ref) -> View:
+    """Take the actor's star off a view they may see (none: no change)."""
+    view = view_for(actor, ref)
+    star = db.session.get(ViewFavourite, (access.user_id_of(actor), view.id))
+    if star is not None:
+        db.session.delete(star)
+        mark_changed(view.team_id)
+        db.session.commit()
+    return view
+
+
+def favourite_ids(actor: User, view_ids) -> set:
+    """Which of these views the actor starred (one statement)."""
+    ids = list(view_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(ViewFavourite.view_id).where(
+        ViewFavourite.user_id == access.user_id_of(actor), ViewFavourite.view_id.in_(ids))))
+
+
+@dataclass(frozen=True)
+class SidebarView:
+    """A view as the sidebar lists it under its team."""
+
+    id: object
+    team_id: object
+    name: str
+    shared: bool
+    favourite: bool
+
+
+def sidebar_of(membership: Membership) -> list[SidebarView]:
+    """The views the sidebar lists under a membership's team: the team's shared views and the user's
+    own, starred ones first, then by name, at most models.view.SIDEBAR_MAX. Read from the membership row
+    (Membership.sidebar_views, models/view.py), which every page loads with the session's user: no
+    statement of its own."""
+    return [SidebarView(vid, membership.team_id, name, shared, starred)
+            for vid, name, shared, starred in parse_sidebar(membership.sidebar_views)]

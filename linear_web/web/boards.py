@@ -24,13 +24,19 @@ def board(key):
     """A team's board with the list's filters; the #board fragment for htmx filter changes."""
     team = load_team(key)
     filters, errors = _filters(team)
+    return board_response(team, filters, errors, url_for("web.board", key=team.key))
+
+
+def board_response(team, filters: IssueFilters, errors: dict, action_url: str, **page):
+    """The board of these filters as the board route answers it (#board for htmx), for other pages
+    showing it (a saved view's, with its header in `page`); `errors`: refused filters, 422."""
     columns = boards.board_columns(current_user, team, filters)
     status = 422 if errors else 200
     context = dict(team=team, columns=columns, filters=filters, errors=errors)
     if htmx.targets("board"):
         return render_template("boards/_board.html", **context), status
     return render_template("boards/board.html", **pickers(team),
-                           action_url=url_for("web.board", key=team.key), target="#board", **context), status
+                           action_url=action_url, target="#board", **context, **page), status
 
 
 @bp.post("/team/<key>/board/move")

@@ -1,10 +1,10 @@
 """Template globals: the issue vocabulary, the user's teams for the sidebar and switcher, the current team,
-the inbox's unread count."""
+the inbox's unread count, the sidebar's saved views."""
 from flask import current_app, g
 from flask_login import current_user
 
 from .. import vocabulary
-from ..services import access, notifications
+from ..services import access, notifications, views as view_service
 from . import bp
 
 # The vocabulary as Jinja globals, so imported macros (icons) see it too, not only page contexts.
@@ -16,7 +16,8 @@ VOCABULARY = {name: getattr(vocabulary, name) for name in (
 
 
 NAV = [("web.issue_list", "Issues"), ("web.board", "Board"), ("web.cycle_list", "Cycles"), ("web.project_list", "Projects"),
-       ("web.team_dashboard", "Dashboard"), ("web.label_list", "Labels"), ("web.team_settings", "Settings")]
+       ("web.view_list", "Views"), ("web.team_dashboard", "Dashboard"), ("web.label_list", "Labels"),
+       ("web.team_settings", "Settings")]
 
 
 @bp.record_once
@@ -36,7 +37,7 @@ def inject_globals():
     rules = current_app.view_functions
     nav = [(e, label) for e, label in NAV if e in rules]
     return {"my_memberships": teams, "url_rules": rules, "nav_items": nav, "current_team": g.get("current_team"),
-            "inbox_unread": inbox_unread}
+            "inbox_unread": inbox_unread, "sidebar_views": sidebar_views}
 
 
 def inbox_unread() -> int:
@@ -45,3 +46,9 @@ def inbox_unread() -> int:
     if "inbox_unread" not in g:
         g.inbox_unread = notifications.unread_count(current_user) if current_user.is_authenticated else 0
     return g.inbox_unread
+
+
+def sidebar_views(membership) -> list:
+    """The saved views the sidebar lists under a membership's team: they come with the membership
+    row, loaded with the session's user (services.views.sidebar_of), so no statement of their own."""
+    return view_service.sidebar_of(membership)

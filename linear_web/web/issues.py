@@ -38,11 +38,21 @@ def _grouped(filters: IssueFilters) -> dict:
     return {"groups": groups, "counts": counts, "points": points, "errors": {}}
 
 
-def _list_response(team, filters: IssueFilters, data: dict, status: int = 200):
-    """The #issue-list fragment for htmx, else the full list page."""
+def _list_response(team, filters: IssueFilters, data: dict, status: int = 200, **page):
+    """The #issue-list fragment for htmx, else the full list page (with `page` in its context)."""
     if htmx.targets("issue-list"):
         return render_template("issues/_rows.html", team=team, filters=filters, **data), status
-    return render_template("issues/list.html", team=team, filters=filters, **pickers(team), **data), status
+    return render_template("issues/list.html", team=team, filters=filters, **pickers(team), **data, **page), status
+
+
+def list_response(team, filters: IssueFilters, errors: dict | None = None, **page):
+    """The grouped list of these filters as the list route answers it (#issue-list for htmx), for
+    other pages showing it (a saved view's, with its header in `page`); `errors`: refused filters,
+    their messages in place of the rows, 422."""
+    if errors:
+        empty = {"groups": [], "counts": {}, "points": {}, "errors": errors}
+        return _list_response(team, IssueFilters(team_id=team.id), empty, 422, **page)
+    return _list_response(team, filters, _grouped(filters), **page)
 
 
 def _wants_more() -> bool:

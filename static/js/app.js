@@ -130,5 +130,16 @@
     if (dialog.open) dialog.close(); else dialog.showModal();
   }, "Show keyboard shortcuts");
 
+  // Go-to keys: "g" then a letter follows the link of that letter in #goto-links (templates/_palette.html:
+  // my issues, and the current team's list, board, cycles, dashboard and settings). "g i" is the inbox link's.
+  [["m", "Go to my issues"], ["l", "Go to the issue list"], ["b", "Go to the board"], ["c", "Go to the cycles"],
+    ["d", "Go to the dashboard"], ["s", "Go to the settings"]].forEach(function (pair) {
+    shortcut("g " + pair[0], function () {
+      const link = document.querySelector('#goto-links a[data-goto="' + pair[0] + '"]');
+      if (!link) return false;
+      window.location.href = link.href;
+    }, pair[1]);
+  });
+
   window.linearWeb = { shortcut: shortcut, shortcuts: shortcuts, isTyping: isTyping };
 })();

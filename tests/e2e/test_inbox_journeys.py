@@ -58,6 +58,7 @@ def test_mention_grace_with_the_autocomplete_and_she_is_told(page, new_page, eng
     grace_errors = console_errors(grace_page)
     log_in(grace_page, grace)
     expect(grace_page.locator("#inbox-badge")).to_have_attribute("aria-label", "1 unread")
+    grace_page.wait_for_function("() => window.linearWeb && window.linearWeb.shortcuts['g i']")  # scripts ran
     grace_page.locator("body").press("g")
     grace_page.locator("body").press("i")         # g i: the inbox
     expect(grace_page).to_have_url(re.compile(r"/inbox$"))

@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from linear_web.infra.extensions import db
 from linear_web.models import View
-from linear_web.services import cycles, labels, projects, teams, views
+from linear_web.services import access, cycles, labels, projects, teams, views
 from linear_web.services.errors import Forbidden, NotFound, ValidationError
 from linear_web.services.issue_queries import IssueFilters, list_issues
 
@@ -228,3 +228,109 @@ def test_filters_the_list_no_longer_takes_are_dropped_on_read_not_refused(crew):
     shown = views.get_view(crew.bob, view.id)
     assert shown.filters == {"q": "crash"} and shown.dropped == ["status", "sort"]
     assert views.issue_filters(shown).q == "crash" and views.view_issues(crew.bob, view.id).items == []
+
+
+# -- saving a list URL, favourites, the sidebar ---------------------------------------------------
+
+def test_a_list_url_becomes_a_views_filters_by_the_lists_own_parsing(crew):
+    bug = labels.create_label(crew.ada, crew.team.id, "Bug")
+    args = MultiDict([("status", "todo"), ("status", "in_progress,todo"), ("priority", "1"), ("assignee", "me"),
+                      ("label_id", str(bug.id).upper()), ("q", "  crash "), ("sort", "priority"),
+                      ("cycle_id", "current"), ("overdue", "true"), ("parent_id", "none"), ("due_before", "2026-12-31"),
+                      ("page", "3"), ("name", "ignored")])
+    filters, left_out = views.list_filters(args, crew.team.id)
+    assert filters == {"status": ["todo", "in_progress"], "priority": [1], "assignee_id": "me",
+                       "label_id": [str(bug.id)], "q": "crash", "sort": "priority", "cycle_id": "current"}
+    assert left_out == ["parent_id", "due_before", "overdue"]
+    # what it gives is what create_view takes, unchanged
+    assert views.create_view(crew.bob, crew.team.id, {"name": "From the list", "filters": filters}).filters == filters
+    assert views.list_filters(MultiDict(), crew.team.id) == ({}, [])
+    assert views.list_filters(MultiDict([("assignee_id", str(crew.cy.id))]), crew.team.id)[0] == \
+        {"assignee_id": str(crew.cy.id)}
+    with pytest.raises(ValidationError) as err:
+        views.list_filters(MultiDict([("status", "doing"), ("sort", "title")]), crew.team.id)
+    assert set(err.value.details) == {"filters.status", "filters.sort"}
+
+
+def test_same_filters_ignores_the_order_within_lists():
+    assert views.same_filters({"status": ["todo", "done"], "q": "x"}, {"q": "x", "status": ["done", "todo"]})
+    assert views.same_filters({}, {"label_id": []})
+    assert not views.same_filters({"status": ["todo"]}, {"status": ["todo", "done"]})
+    assert not views.same_filters({"sort": "priority"}, {})
+
+
+def test_members_star_views_they_see_and_nobody_stars_anothers_private_view(crew):
+    shared = views.create_view(crew.bob, crew.team.id, {"name": "Team", "shared": True}).view
+    private = views.create_view(crew.bob, crew.team.id, {"name": "Bob's"}).view
+    views.favourite_view(crew.cy, shared.id)
+    views.favourite_view(crew.cy, shared.id)                       # again: still one star
+    assert views.favourite_ids(crew.cy, [shared.id, private.id]) == {shared.id}
+    assert views.favourite_ids(crew.bob, [shared.id, private.id]) == set()   # stars are per user
+    for who in (crew.cy, crew.ada, crew.eve):
+        with pytest.raises(NotFound):
+            views.favourite_view(who, private.id)
+    with pytest.raises(NotFound):
+        views.favourite_view(crew.eve, shared.id)
+    views.unfavourite_view(crew.cy, shared.id)
+    views.unfavourite_view(crew.cy, shared.id)                     # none: no change
+    assert views.favourite_ids(crew.cy, [shared.id]) == set()
+    views.favourite_view(crew.bob, private.id)
+    views.delete_view(crew.bob, private.id)                        # its stars go with it
+    assert views.favourite_ids(crew.bob, [private.id]) == set()
+
+
+def _sidebar(user) -> dict:
+    """{team key: [(name, starred)]} as the sidebar lists them, from the user's memberships."""
+    db.session.expire_all()
+    return {m.team.key: [(v.name, v.favourite) for v in views.sidebar_of(m)] for m in access.memberships(user)}
+
+
+def test_the_sidebar_views_come_with_the_memberships_starred_first(crew, f, count_queries, monkeypatch):
+    other = f.team(crew.bob, key="OTH")
+    for name in ("beta", "Alpha", "gamma"):
+        views.create_view(crew.bob, crew.team.id, {"name": name, "shared": name != "beta"})
+    views.create_view(crew.cy, crew.team.id, {"name": "Cy's own"})
+    zed = views.create_view(crew.bob, other.id, {"name": "Zed\x1fwith a separator"}).view
+    views.create_view(crew.bob, other.id, {"name": "Able"})
+    views.favourite_view(crew.bob, zed.id)
+    gamma = next(s.view for s in views.list_views(crew.bob, crew.team.id) if s.view.name == "gamma")
+    views.favourite_view(crew.bob, gamma.id)
+    db.session.expire_all()
+    assert crew.bob.id                                    # the user reloaded: not what is counted
+    with count_queries() as q:
+        found = {m.team.key: views.sidebar_of(m) for m in access.memberships(crew.bob)}
+    assert q.count == 1                                   # the memberships' own statement
+    assert [(v.name, v.favourite, v.shared) for v in found["ENG"]] == [
+        ("gamma", True, True), ("Alpha", False, True), ("beta", False, False)]
+    assert [(v.name, v.favourite) for v in found["OTH"]] == [("Zed with a separator", True), ("Able", False)]
+    assert found["OTH"][0].id == zed.id and found["OTH"][0].team_id == other.id
+    assert _sidebar(crew.cy) == {"ENG": [("Alpha", False), ("Cy's own", False), ("gamma", False)]}
+    assert _sidebar(crew.eve) == {"EVE": []}
+    monkeypatch.setattr("linear_web.models.view.SIDEBAR_MAX", 2)   # the limit is in the SQL, built once
+    assert len(_sidebar(crew.bob)["ENG"]) == 3
+    # a starred view made private by its owner leaves the others' sidebars, star and all
+    views.favourite_view(crew.cy, gamma.id)
+    assert ("gamma", True) in _sidebar(crew.cy)["ENG"]
+    views.update_view(crew.bob, gamma.id, {"shared": False})
+    assert "gamma" not in [name for name, _ in _sidebar(crew.cy)["ENG"]]
+    # a member who leaves the team no longer has it, nor its views, in the sidebar
+    teams.remove_member(crew.cy, crew.team.id, str(crew.cy.id))
+    assert _sidebar(crew.cy) == {}
+
+
+def test_the_sidebar_lists_at_most_sidebar_max_views_a_team_starred_ones_kept(crew):
+    from linear_web.models.view import SIDEBAR_MAX
+    made = [views.create_view(crew.bob, crew.team.id, {"name": f"View {n:02}", "shared": n % 2 == 0}).view
+            for n in range(SIDEBAR_MAX + 3)]
+    views.favourite_view(crew.bob, made[-1].id)
+    listed = _sidebar(crew.bob)["ENG"]
+    assert len(listed) == SIDEBAR_MAX and listed[0] == (made[-1].name, True)
+    assert [name for name, _ in listed[1:]] == [v.name for v in made[:SIDEBAR_MAX - 1]]
+
+
+def test_may_change_is_the_owner_or_a_team_admin(crew):
+    shared = views.create_view(crew.bob, crew.team.id, {"name": "Team", "shared": True}).view
+    assert views.may_change(crew.bob, shared) and views.may_change(crew.ada, shared)
+    assert not views.may_change(crew.cy, shared)
+    with pytest.raises(Forbidden):
+        views.require_change(crew.cy, shared)

@@ -97,3 +97,16 @@ def test_the_badge_counts_only_teams_the_user_is_still_in(client, f, eng):
     teams.remove_member(bob, other.id, str(bob.id))                      # Bob leaves OPS; Ada stays
     html = client.get("/inbox").get_data(as_text=True)
     assert 'aria-label="1 unread"' in html and "Ops work" not in html
+
+
+def test_a_saved_view_shows_in_the_stored_pages_sidebar_at_once(client, f, eng, count_queries):
+    from linear_web.services import views
+    t, ada, bob = eng
+    client.login(bob)
+    client.get("/inbox")
+    assert served_stored(client, count_queries)
+    view = views.create_view(ada, t.id, {"name": "Ada's triage", "shared": True}).view
+    assert "Ada&#39;s triage" in client.get("/inbox").get_data(as_text=True)
+    views.update_view(ada, view.id, {"name": "Triage"})
+    html = client.get("/inbox").get_data(as_text=True)
+    assert ">Triage<" in html and "Ada&#39;s triage" not in html

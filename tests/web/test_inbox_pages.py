@@ -64,6 +64,16 @@ def test_the_inbox_says_who_did_what_on_which_issue_newest_first(client, f, eng,
     assert "Ada Lovelace assigned you ENG-1" not in text(client.login(ada).get("/inbox").get_data(as_text=True))
 
 
+def test_each_status_line_tells_the_status_that_change_set(client, f, eng):
+    t, ada, bob = eng
+    issue = f.issue(t, ada, title="Ship", assignee_id=bob)
+    issues.update_issue(ada, issue.id, {"status": "in_progress"})
+    issues.update_issue(ada, issue.id, {"status": "done"})
+    lines = rows(client.login(bob).get("/inbox").get_data(as_text=True))
+    assert lines[:2] == ["Unread: Ada Lovelace changed the status of ENG-1 Ship to Done just now",
+                         "Unread: Ada Lovelace changed the status of ENG-1 Ship to In Progress just now"]
+
+
 def test_unread_rows_are_bold_and_the_sidebar_counts_them(client, f, eng):
     t, ada, bob = eng
     for n in range(3):
