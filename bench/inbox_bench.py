@@ -135,8 +135,8 @@ def main() -> None:
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         assert s.post(f"{base}/login", data={"csrf_token": csrf, "email": READER, "password": PASSWORD},
                       allow_redirects=False).status_code in (302, 303)
+        assert s.get(f"{base}/inbox").status_code == 200   # shows (and so drops) the login's flash
         cookie = {"Cookie": "; ".join(f"{c.name}={c.value}" for c in s.cookies), "User-Agent": s.headers["User-Agent"]}
-        assert s.get(f"{base}/inbox").status_code == 200
         reader_token = requests.post(f"{base}/api/v1/auth/login", json={"email": READER, "password": PASSWORD}).json()
         bearer = {"Authorization": f"Bearer {reader_token['access_token']}"}
         targets = {"GET /inbox (page)": (["/inbox"], cookie),

@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import case, delete, insert, literal, null, or_, select, union_all
 
+from ..infra.database import prepared
 from ..infra.extensions import db
 from ..models import Issue, IssueParent, IssueRelation, Team, User
 from ..models.planning import brief_columns
@@ -206,7 +207,7 @@ def neighbours(actor: User, issue: Issue, *, brief: bool = False) -> tuple[Issue
     if brief:
         stmt = stmt.options(*brief_columns())
     parent, children, relations = None, [], []
-    for other, kind, relation_id, type_, from_source, linked_at in db.session.execute(stmt).unique():
+    for other, kind, relation_id, type_, from_source, linked_at in db.session.execute(prepared(stmt)).unique():
         if kind == "parent":
             parent = other
         elif kind == "child":

@@ -4,6 +4,7 @@ from datetime import timedelta
 import jwt
 from flask import current_app
 
+from ..infra.database import PREPARE
 from ..infra.extensions import db
 from ..models import User, utcnow
 from .api_keys import PREFIX, user_for_api_key
@@ -36,7 +37,8 @@ def user_for_token(token) -> User | None:
     except jwt.PyJWTError:
         return None
     uid = parse_uuid(claims.get("sub"))
-    user = db.session.get(User, uid) if uid else None
+    # Every API request: planned once per connection (infra/database.prepared).
+    user = db.session.get(User, uid, execution_options={PREPARE: True}) if uid else None
     if user is None or ("sv" in claims and claims["sv"] != user.session_version):
         return None
     return user
