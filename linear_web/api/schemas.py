@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints, create_model
 from pydantic.fields import FieldInfo
 
+from ..services.display import GROUPINGS, PROPERTIES as DISPLAY_PROPERTIES
 from ..services.views import FILTERS as VIEW_FILTERS, VIEW_LAYOUTS
 from ..vocabulary import (BODY_MAX, DEFAULT_STATUS, DESCRIPTION_MAX, EMAIL_MAX, FILTER_TEXT_MAX, NAME_MAX,
                           NO_PRIORITY, PASSWORD_MAX_BYTES, PASSWORD_MIN, PRIORITIES, PRIORITY_LABELS, SEARCH_MAX,
@@ -265,12 +266,22 @@ ViewFilters = _view_filters()
 ViewLayout = Literal[VIEW_LAYOUTS]  # type: ignore[valid-type]
 
 
+class ViewDisplay(Input):
+    """How the view shows its issues: grouping, and the properties rows and cards show."""
+
+    group_by: Literal[GROUPINGS] = Field("status", description="Group the list's rows or the board's "  # type: ignore[valid-type]
+                                         "columns by this; none: one group.")
+    properties: list[Literal[DISPLAY_PROPERTIES]] = Field(  # type: ignore[valid-type]
+        list(DISPLAY_PROPERTIES), description="The properties rows and cards show; the others are hidden.")
+
+
 class ViewIn(Input):
     team_id: uuid.UUID
     name: Name
     filters: ViewFilters | None = Field(  # type: ignore[valid-type]
         None, description="Ids must be of the view's team: the assignee a member.")
     layout: ViewLayout = "list"
+    display: ViewDisplay | None = Field(None, description="None: grouped by status, every property shown.")
     shared: Annotated[bool, Strict()] = Field(False, description="true: every member of the team sees it; "
                                                                  "false: only you.")
 
@@ -279,6 +290,7 @@ class ViewPatch(Input):
     name: Name | None = None
     filters: ViewFilters | None = Field(None, description="Replaces the view's filters.")  # type: ignore[valid-type]
     layout: ViewLayout | None = None
+    display: ViewDisplay | None = Field(None, description="Replaces the view's display options.")
     shared: Annotated[bool, Strict()] | None = Field(None, description="Only its owner or a team admin may "
                                                                        "change a view.")
 
@@ -528,6 +540,7 @@ class ViewOut(Out):
     name: str
     filters: ViewFilters  # type: ignore[valid-type]
     layout: ViewLayout
+    display: ViewDisplay
     shared: bool
     owner_id: uuid.UUID
     created_at: Timestamp

@@ -37,6 +37,9 @@ class View(db.Model):
     name: Mapped[str] = mapped_column(String(NAME_MAX), nullable=False)
     filters: Mapped[str] = mapped_column(Text, default="{}", nullable=False)
     layout: Mapped[str] = mapped_column(String(10), default="list", nullable=False)
+    # The display options as a JSON object {group_by?, properties?}; "{}": the defaults
+    # (services/display.Display, which reads and checks it).
+    display: Mapped[str] = mapped_column(Text, default="{}", server_default="{}", nullable=False)
     shared: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     created_at: Mapped[datetime] = created_at()
 
@@ -45,10 +48,17 @@ class View(db.Model):
         """The stored filters as a dict."""
         return json.loads(self.filters or "{}")
 
-    def to_json(self, filters: dict | None = None, dropped=()) -> dict:
-        """The API's View; `filters` and `dropped` are what the service made of the stored filters."""
+    @property
+    def saved_display(self) -> dict:
+        """The stored display options as a dict."""
+        return json.loads(self.display or "{}")
+
+    def to_json(self, filters: dict | None = None, dropped=(), display: dict | None = None) -> dict:
+        """The API's View; `filters` and `dropped` are what the service made of the stored filters,
+        `display` of its display options."""
         return {"id": str(self.id), "team_id": str(self.team_id), "name": self.name,
                 "filters": self.saved_filters if filters is None else filters, "layout": self.layout,
+                "display": self.saved_display if display is None else display,
                 "shared": self.shared, "owner_id": str(self.owner_id), "created_at": iso(self.created_at),
                 "dropped_filters": list(dropped)}
 

@@ -342,12 +342,15 @@ def _row_from(selectable=None):
 
 
 def list_issues(actor: User, filters: IssueFilters, *, limit=50, cursor: str | None = None,
-                rows: bool = False) -> Page:
+                rows: bool = False, where=None) -> Page:
     """One page of issues in the filter's sort order; the cursor is stable under inserts.
-    `rows`: the page holds rows of ROW_COLUMNS (for models.issue.issue_json) instead of Issues."""
+    `rows`: the page holds rows of ROW_COLUMNS (for models.issue.issue_json) instead of Issues.
+    `where`: a further condition (one group of a grouped list: services/display.condition)."""
     limit = check_limit(limit)
     columns = _order_columns(filters.sort)
     stmt = filtered(actor, filters)
+    if where is not None:
+        stmt = stmt.where(where)
     if cursor:
         stmt = stmt.where(_after(columns, decode_cursor(cursor, _kinds(filters.sort))))
     stmt = stmt.order_by(*[c.desc() if d else c.asc() for c, d in columns]).limit(limit + 1)

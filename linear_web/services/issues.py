@@ -259,11 +259,14 @@ def _commit_or_conflict(issue: Issue) -> None:
         raise _LostRace(issue_id) from None
 
 
-def move_card(actor: User, issue_ref, status, *, before=None, after=None, version=None) -> Issue:
-    """Board drag and drop: set the status and place the card between two neighbours."""
+def move_card(actor: User, issue_ref, status=None, *, change: dict | None = None, before=None, after=None,
+              version=None) -> Issue:
+    """Board drag and drop: set the status (or apply `change`, the fields of the column the card
+    went to, when the board is grouped otherwise) and place the card between two neighbours."""
     issue = access.issue_for(actor, issue_ref)
     position = _between(actor, issue, before, after)
-    return update_issue(actor, issue.id, {"status": status}, version=version, position=position)
+    data = change if change is not None else {"status": status}
+    return update_issue(actor, issue.id, data, version=version, position=position)
 
 
 def _between(actor: User, issue: Issue, before, after) -> float | None:

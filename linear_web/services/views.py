@@ -1,5 +1,5 @@
-"""Saved views: a named set of a team's issue-list filters with a layout, private to its owner or
-shared with the team.
+"""Saved views: a named set of a team's issue-list filters with a layout and display options
+(grouping, properties shown: services/display.py), private to its owner or shared with the team.
 
 Rules:
 * A view's filters are the issue list's own (`issue_queries.IssueFilters.from_args` validates them,
@@ -29,25 +29,30 @@ from werkzeug.datastructures import MultiDict
 
 from ..events import mark_changed
 from ..infra.extensions import db
-from ..models import Cycle, Label, Membership, Project, User, View, ViewFavourite
+from ..models import Cycle, Issue, Label, Membership, Project, User, View, ViewFavourite
 from ..models.view import VIEW_LAYOUTS, parse_sidebar
 from ..vocabulary import NAME_MAX
 from . import access
 from .errors import Forbidden, NotFound, ValidationError
+from .display import Display
 from .issue_queries import IssueFilters, Page, list_issues
 from .validation import clean_text, parse_uuid, raise_if
 
-# The list filters a view may hold, by their query-parameter names (GET /api/v1/issues).
-FILTERS = ("status", "priority", "assignee_id", "project_id", "label_id", "cycle_id", "q", "sort")
+# The list filters a view may hold, by their query-parameter names (GET /api/v1/issues): every one.
+FILTERS = ("status", "priority", "assignee_id", "project_id", "label_id", "cycle_id", "q", "sort", "parent_id",
+           "due_after", "due_before", "overdue")
 # Repeatable in the query string: lists in a view (priorities are numbers, the others text).
 LISTS = ("status", "priority", "label_id")
+BOOLS = ("overdue",)  # true or false in a view, "true" in the query string
 LABELS = {"status": "Status", "priority": "Priority", "assignee_id": "Assignee", "project_id": "Project",
-          "label_id": "Labels", "cycle_id": "Cycle", "q": "Search text", "sort": "Sort"}
-# List filters (IssueFilters.to_args names) that a view does not hold: saving a list URL leaves them out.
-NOT_HELD = {"parent_id": "Top-level only", "due_after": "Due after", "due_before": "Due before",
-            "overdue": "Overdue"}
+          "label_id": "Labels", "cycle_id": "Cycle", "q": "Search text", "sort": "Sort", "parent_id": "Parent",
+          "due_after": "Due after", "due_before": "Due before", "overdue": "Overdue"}
+# List filters (IssueFilters.to_args names) that a view does not hold: saving a list URL leaves them
+# out and says so. None today: a view keeps every list filter.
+NOT_HELD: dict[str, str] = {}
 # The filters naming rows of the team, and what a saved value must be.
 NOT_IN_TEAM = {"assignee_id": "The assignee must be a member of the view's team.",
+               "parent_id": "The parent must be an issue of the view's team.",
                "project_id": "The project must belong to the view's team.",
                "label_id": "Labels must belong to the view's team.",
                "cycle_id": "The cycle must belong to the view's team."}
@@ -61,8 +66,14 @@ class ShownView:
     filters: dict
     dropped: list[str] = field(default_factory=list)
 
+    @property
+    def display(self) -> Display:
+        """The view's display options (stored ones no longer valid fall back to the defaults)."""
+        errors: dict = {}
+        return Display.from_json(errors, self.view.saved_display) or Display()
+
     def to_json(self) -> dict:
-        return self.view.to_json(self.filters, self.dropped)
+        return self.view.to_json(self.filters, self.dropped, self.display.to_json())
 
 
 # -- filters ---------------------------------------------------------------------------------
@@ -89,6 +100,11 @@ def _as_args(errors: dict, raw) -> MultiDict | None:
                 continue
             for v in value:
                 args.add(name, str(v))
+        elif name in BOOLS:
+            if not isinstance(value, bool):
+                errors[f"filters.{name}"] = f"{LABELS[name]} must be true or false."
+            elif value:
+                args.add(name, "true")
         elif not isinstance(value, str):
             errors[f"filters.{name}"] = f"{LABELS[name]} must be text."
         elif value:
@@ -112,6 +128,8 @@ def _saved(parsed: IssueFilters) -> dict:
         name = "assignee_id" if name == "assignee" else name
         if name in LISTS:
             out.setdefault(name, []).append(int(value) if name == "priority" else value)
+        elif name in BOOLS:
+            out[name] = value == "true"
         else:
             out[name] = value
     return out
@@ -120,7 +138,7 @@ def _saved(parsed: IssueFilters) -> dict:
 def _refs(filters: dict) -> dict[str, set[str]]:
     """The ids of team rows that filters name (not "me", "none" or "current")."""
     refs: dict[str, set[str]] = {name: set() for name in NOT_IN_TEAM}
-    for name in ("assignee_id", "project_id", "cycle_id"):
+    for name in ("assignee_id", "project_id", "cycle_id", "parent_id"):
         uid = parse_uuid(filters.get(name))
         if uid is not None:
             refs[name].add(str(uid))
@@ -132,7 +150,8 @@ def _found(team_id, refs: dict[str, set[str]], *, members: bool) -> dict[str, se
     """Which of the ids are rows of the team (assignees: members, when `members`), in one statement."""
     queries = []
     for name, model, column in (("project_id", Project, Project.id), ("label_id", Label, Label.id),
-                                ("cycle_id", Cycle, Cycle.id), ("assignee_id", Membership, Membership.user_id)):
+                                ("cycle_id", Cycle, Cycle.id), ("assignee_id", Membership, Membership.user_id),
+                                ("parent_id", Issue, Issue.id)):
         ids = [parse_uuid(i) for i in refs.get(name, ())]
         if ids and (members or name != "assignee_id"):
             queries.append(select(literal(name, String).label("name"), column.label("id"))
@@ -179,7 +198,7 @@ def _shown(views: list[View]) -> list[ShownView]:
     for v in views:
         filters, dropped = dict(saved[v.id]), []
         refs, there = _refs(filters), found[v.team_id]
-        for name in ("project_id", "cycle_id"):
+        for name in ("project_id", "cycle_id", "parent_id"):
             if refs[name] - there[name]:
                 del filters[name]
                 dropped.append(name)
@@ -248,6 +267,9 @@ def _clean(errors: dict, team_id, data: dict, *, partial: bool) -> dict:
         if not isinstance(layout, str) or layout not in VIEW_LAYOUTS:
             errors["layout"] = "Layout must be " + " or ".join(VIEW_LAYOUTS) + "."
         out["layout"] = layout
+    if data.get("display") is not None or not partial:
+        display = Display.from_json(errors, data.get("display"))
+        out["display"] = json.dumps(display.to_json(), sort_keys=True) if display is not None else None
     if data.get("shared") is not None or not partial:
         shared = False if data.get("shared") is None else data["shared"]
         if not isinstance(shared, bool):
@@ -312,7 +334,8 @@ def list_views(actor: User, team_ref) -> list[ShownView]:
 
 
 def update_view(actor: User, ref, data: dict) -> ShownView:
-    """Rename a view, replace its filters, change its layout or share it (its owner or a team admin)."""
+    """Rename a view, replace its filters, layout or display options, or share it (its owner or a
+    team admin)."""
     view = view_for(actor, ref)
     require_change(actor, view)
     errors: dict = {}

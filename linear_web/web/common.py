@@ -97,9 +97,9 @@ def initials(name: str) -> str:
 
 
 @bp.app_template_global()
-def filter_url(endpoint: str, key: str, filters: IssueFilters, **extra) -> str:
-    """A URL of a team view that keeps the current filters (plus extra parameters)."""
-    args = MultiDict(filters.to_args())
+def filter_url(endpoint: str, key: str, filters: IssueFilters, display=None, **extra) -> str:
+    """A URL of a team view that keeps the current filters and display options (plus extra parameters)."""
+    args = MultiDict(filters.to_args() + (display.to_args() if display is not None else []))
     for name, value in extra.items():
         args[name] = value
     return url_for(endpoint, key=key, **args.to_dict(flat=False))

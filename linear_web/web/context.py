@@ -4,7 +4,7 @@ from flask import current_app, g
 from flask_login import current_user
 
 from .. import vocabulary
-from ..services import access, notifications, views as view_service
+from ..services import access, display, notifications, views as view_service
 from . import bp
 
 # The vocabulary as Jinja globals, so imported macros (icons) see it too, not only page contexts.
@@ -20,10 +20,17 @@ NAV = [("web.issue_list", "Issues"), ("web.board", "Board"), ("web.cycle_list", 
        ("web.team_settings", "Settings")]
 
 
+# The display options' names (services/display.py): the filter bar's "Display" menu.
+DISPLAY = {"GROUPINGS": display.GROUPINGS, "GROUPING_LABELS": display.GROUPING_LABELS,
+           "DISPLAY_PROPERTIES": display.PROPERTIES, "PROPERTY_LABELS": display.PROPERTY_LABELS,
+           "DEFAULT_DISPLAY": display.Display()}
+
+
 @bp.record_once
 def _vocabulary_globals(state) -> None:
-    """Install the vocabulary in the app's Jinja environment once."""
+    """Install the vocabulary and the display options' names in the app's Jinja environment once."""
     state.app.jinja_env.globals.update(VOCABULARY)
+    state.app.jinja_env.globals.update(DISPLAY)
 
 
 @bp.app_context_processor

@@ -10,6 +10,8 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from ..vocabulary import STATUSES
+from ..services import display as display_service
+from ..services.display import Display
 from ..services.errors import ValidationError
 from ..services.issue_queries import IssueFilters, totals_by_status
 from . import htmx
@@ -37,10 +39,31 @@ def list_counts(team) -> str:
     return render_template("issues/_counts.html", counts=counts, points=points, team=team, statuses=statuses)
 
 
-def board_counts(team) -> str:
-    """Every column count (and sum of estimates) of the board page, out of band ("" elsewhere)."""
+def board_counts(team, keys=()) -> str:
+    """Every column count (and sum of estimates) of the board page, out of band ("" elsewhere).
+    On a board grouped other than by status: the counts of its groups holding issues, and of
+    `keys` (columns a move left, maybe now empty)."""
     found = page_filters(team, "web.board")
     if found is None:
         return ""
+    shown = page_display()
+    if shown.group_by != "status":
+        totals = display_service.totals(current_user, found[0], shown.group_by)
+        for key in keys:
+            try:
+                totals.setdefault(display_service.parse_key(shown.group_by, key), (0, 0))
+            except ValidationError:
+                continue
+        columns = [(f"{shown.group_by}-{k}", n, p) for k, (n, p) in totals.items()]
+        return render_template("boards/_counts.html", columns=columns, team=team)
     counts, points = totals_by_status(current_user, found[0])
     return render_template("boards/_counts.html", counts=counts, points=points, team=team)
+
+
+def page_display() -> Display:
+    """The display options of the page the htmx request came from (the default if refused)."""
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    try:
+        return Display.from_args(MultiDict(parse_qsl(current.query)))
+    except ValidationError:
+        return Display()

@@ -11,7 +11,9 @@ from ..infra.markdown import render_markdown
 from ..vocabulary import BODY_MAX, DEFAULT_STATUS, NO_PRIORITY, STATUSES
 from ..infra.extensions import login_manager
 from .. import list_cache
-from ..services import access, exports, issue_queries as queries, issues as issue_service, notifications
+from ..services import access, display as display_service, exports, issue_queries as queries
+from ..services import issues as issue_service, notifications
+from ..services.display import Display
 from ..services.errors import ValidationError
 from ..services.issue_queries import IssueFilters, Page
 from ..services.validation import clean_text, raise_if
@@ -27,15 +29,22 @@ FORM_FIELDS = ("title", "description", "status", "priority", "assignee_id", "pro
 BULK_FIELDS = {"set_status": "status", "set_priority": "priority", "set_assignee": "assignee_id",
                "set_project": "project_id", "set_cycle": "cycle_id"}
 BULK_LABELS = ("add_label_ids", "remove_label_ids")
+DEFAULT_DISPLAY = Display()
 
 
-def _grouped(filters: IssueFilters) -> dict:
-    """Counts and estimate sums per status, the first page of each shown group (fixed queries)."""
+def _grouped(filters: IssueFilters, display: Display = DEFAULT_DISPLAY) -> dict:
+    """Counts and estimate sums per group, the first page of each shown group (fixed queries).
+    Status groups are always the five statuses (their counts update in place: _counts.html);
+    other groupings show the groups that hold an issue (services/display.py)."""
+    if display.group_by != "status":
+        groups, left_out = display_service.grouped(current_user, filters, display.group_by, limit=FIRST_PAGE)
+        return {"groups": groups, "left_out": left_out, "counts": {g.key: g.count for g in groups},
+                "points": {}, "errors": {}, "display": display}
     counts, points = queries.totals_by_status(current_user, filters)
     shown = [s for s in STATUSES if not filters.statuses or s in filters.statuses]
     groups = [(s, queries.list_issues(current_user, replace(filters, statuses=[s]), limit=FIRST_PAGE)
                if counts[s] else Page([], None)) for s in shown]
-    return {"groups": groups, "counts": counts, "points": points, "errors": {}}
+    return {"groups": groups, "counts": counts, "points": points, "errors": {}, "display": display}
 
 
 def _list_response(team, filters: IssueFilters, data: dict, status: int = 200, **page):
@@ -45,24 +54,29 @@ def _list_response(team, filters: IssueFilters, data: dict, status: int = 200, *
     return render_template("issues/list.html", team=team, filters=filters, **pickers(team), **data, **page), status
 
 
-def list_response(team, filters: IssueFilters, errors: dict | None = None, **page):
+def _refused(errors: dict) -> dict:
+    return {"groups": [], "counts": {}, "points": {}, "errors": errors, "display": DEFAULT_DISPLAY}
+
+
+def list_response(team, filters: IssueFilters, errors: dict | None = None, display: Display = DEFAULT_DISPLAY,
+                  **page):
     """The grouped list of these filters as the list route answers it (#issue-list for htmx), for
     other pages showing it (a saved view's, with its header in `page`); `errors`: refused filters,
     their messages in place of the rows, 422."""
     if errors:
-        empty = {"groups": [], "counts": {}, "points": {}, "errors": errors}
-        return _list_response(team, IssueFilters(team_id=team.id), empty, 422, **page)
-    return _list_response(team, filters, _grouped(filters), **page)
+        return _list_response(team, IssueFilters(team_id=team.id), _refused(errors), 422, **page)
+    return _list_response(team, filters, _grouped(filters, display), **page)
 
 
 def _wants_more() -> bool:
     """Is this htmx request one group's "load more" (never cached)?"""
-    return htmx.is_htmx() and request.args.get("group") in STATUSES and bool(request.args.get("cursor"))
+    return htmx.is_htmx() and bool(request.args.get("group")) and bool(request.args.get("cursor"))
 
 
 @bp.get("/team/<key>/issues")
 def issue_list(key):
-    """Issues grouped by status with filters; #issue-list or one group's next page for htmx."""
+    """Issues grouped (by status unless ?group_by=) with filters; #issue-list or one group's next
+    page for htmx."""
     more = _wants_more()
     fragment = htmx.targets("issue-list") and not more
     if fragment and (hit := list_cache.quick_hit(key)) is not None:
@@ -72,28 +86,30 @@ def issue_list(key):
     team = load_team(key)
     try:
         filters = IssueFilters.from_args(request.args, team_id=team.id)
+        display = Display.from_args(request.args)
         if fragment:
             return list_cache.fragment(team, lambda: render_template(
-                "issues/_rows.html", team=team, filters=filters, **_grouped(filters)))
-        return _more(team, filters) if more else _list_response(team, filters, _grouped(filters))
+                "issues/_rows.html", team=team, filters=filters, **_grouped(filters, display)))
+        return _more(team, filters, display) if more else _list_response(team, filters, _grouped(filters, display))
     except ValidationError as err:
         return _invalid(team, err, more)
 
 
-def _more(team, filters: IssueFilters):
-    """One status group's next page ("load more")."""
-    group = request.args["group"]
-    page = queries.list_issues(current_user, replace(filters, statuses=[group]), limit=PAGE_SIZE,
-                               cursor=request.args["cursor"])
-    return render_template("issues/_more.html", team=team, filters=filters, status=group, page=page)
+def _more(team, filters: IssueFilters, display: Display):
+    """One group's next page ("load more")."""
+    group = display_service.parse_key(display.group_by, request.args["group"])
+    page = queries.list_issues(current_user, filters, limit=PAGE_SIZE, cursor=request.args["cursor"],
+                               where=display_service.condition(display.group_by, group))
+    dom = group if display.group_by == "status" else f"{display.group_by}-{group}"
+    return render_template("issues/_more.html", team=team, filters=filters, display=display, status=group,
+                           dom=dom, page=page)
 
 
 def _invalid(team, err: ValidationError, more: bool):
     """Bad filters or cursor: the error in place of the rows, status 422."""
     if more:
         return render_template("issues/_more.html", errors=err.details), 422
-    empty = {"groups": [], "counts": {}, "points": {}, "errors": err.details}
-    return _list_response(team, IssueFilters(team_id=team.id), empty, 422)
+    return _list_response(team, IssueFilters(team_id=team.id), _refused(err.details), 422)
 
 
 def _form_response(team, form: dict, errors: dict, status: int = 200):
@@ -152,6 +168,7 @@ def issue_bulk(key):
     team = load_team(key)
     try:
         filters = IssueFilters.from_args(request.form, team_id=team.id)
+        display = Display.from_args(request.form)
         change = {BULK_FIELDS[k]: (None if v == "none" and k in ("set_assignee", "set_project", "set_cycle") else v)
                   for k, v in request.form.items() if k in BULK_FIELDS and v != ""}
         change.update({k: ids for k in BULK_LABELS if (ids := [v for v in request.form.getlist(k) if v])})
@@ -161,8 +178,8 @@ def issue_bulk(key):
         return _bulk_failed(team, err)
     flash(f"Updated {plural(len(done), 'issue')}.", "success")
     if htmx.is_htmx():
-        return render_template("issues/_rows.html", team=team, filters=filters, **_grouped(filters))
-    return redirect(filter_url("web.issue_list", team.key, filters), 303)
+        return render_template("issues/_rows.html", team=team, filters=filters, **_grouped(filters, display))
+    return redirect(filter_url("web.issue_list", team.key, filters, display), 303)
 
 
 def _bulk_failed(team, err: ValidationError):

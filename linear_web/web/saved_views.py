@@ -1,4 +1,4 @@
-"""Saved views in the browser: save the list's or board's filters, sort and layout under a name
+"""Saved views in the browser: save the list's or board's filters, sort, display options and layout under a name
 (private or shared with the team); a view's own page (its list or board, its filters applied);
 rename, update from the current filters, share, delete, star; the team's views page. Every rule
 (who sees, who changes) is services/views.py's: these routes only parse forms and render."""
@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from ..models.view import VIEW_LAYOUTS
 from ..services import views as view_service
+from ..services.display import Display
 from ..services.errors import NotFound, ValidationError
 from ..services.issue_queries import IssueFilters
 from ..services.views import LABELS, NOT_HELD, ShownView
@@ -22,7 +23,8 @@ from .issues import list_response
 # them shows those filters instead of the view's own ("Unsaved changes").
 LIST_ARGS = ("status", "priority", "assignee", "assignee_id", "project_id", "label_id", "q", "sort", "cycle_id",
              "parent_id", "due_after", "due_before", "overdue")
-GONE = {"label_id": "label", "project_id": "project", "cycle_id": "cycle"}
+DISPLAY_ARGS = ("group_by", "show")  # the display options' (services/display.py), over the view's own
+GONE = {"label_id": "label", "project_id": "project", "cycle_id": "cycle", "parent_id": "parent issue"}
 
 
 @dataclass
@@ -33,6 +35,7 @@ class ViewPage:
     team_key: str
     layout: str                    # shown now: the view's, or ?layout=
     filters: IssueFilters          # shown now: the view's, or the URL's
+    display: Display               # shown now: the view's, or the URL's
     unsaved: bool                  # the URL's filters or layout differ from the view's
     left_out: list[str]            # list filters in the URL that a view does not hold
     can_change: bool
@@ -51,12 +54,13 @@ class ViewPage:
     def switch_url(self, layout: str) -> str:
         """This page in the other layout, with the filters shown now (sort always: they are the URL's)."""
         args = [a for a in self.filters.to_args() if a[0] != "sort"] + [("sort", self.filters.sort), ("layout", layout)]
-        return self.url + "?" + urlencode(args)
+        return self.url + "?" + urlencode(args + self.display.to_args(self.shown.display))
 
     @property
     def query(self) -> str:
-        """The filters and layout shown now, as a query string (the forms' URLs without htmx)."""
-        return urlencode(self.filters.to_args() + [("layout", self.layout)])
+        """The filters, display options and layout shown now, as a query string (the forms' URLs
+        without htmx)."""
+        return urlencode(self.filters.to_args() + self.display.to_args() + [("layout", self.layout)])
 
     @property
     def notes(self) -> list[str]:
@@ -89,9 +93,15 @@ def _view_page(team, shown: ShownView, **extra) -> tuple[ViewPage, dict]:
             held, left_out = view_service.list_filters(args, team.id)
         except ValidationError as err:
             filters, errors = IssueFilters(team_id=team.id), err.details
-    unsaved = (bool(errors or left_out) or layout != shown.view.layout
+    display = shown.display
+    if any(name in args for name in DISPLAY_ARGS):
+        try:
+            display = Display.from_args(args, shown.display)
+        except ValidationError as err:
+            errors.update(err.details)
+    unsaved = (bool(errors or left_out) or layout != shown.view.layout or display != shown.display
                or not view_service.same_filters(held, shown.filters))
-    page = ViewPage(shown, team.key, layout, filters, unsaved, left_out,
+    page = ViewPage(shown, team.key, layout, filters, display, unsaved, left_out,
                     view_service.may_change(current_user, shown.view),
                     bool(view_service.favourite_ids(current_user, [shown.view.id])), **extra)
     return page, errors
@@ -102,9 +112,9 @@ def _show(team, shown: ShownView, status: int | None = None, **extra):
     and live refreshes the #issue-list or #board fragment, with the "Unsaved changes" state out of band."""
     vp, errors = _view_page(team, shown, **extra)
     if vp.layout == "board":
-        body, code = board_response(team, vp.filters, errors, vp.url, vp=vp)
+        body, code = board_response(team, vp.filters, errors, vp.url, vp.display, vp=vp)
     else:
-        body, code = list_response(team, vp.filters, errors, vp=vp)
+        body, code = list_response(team, vp.filters, errors, vp.display, vp=vp)
     if htmx.targets("issue-list", "board"):
         body += render_template("views/_state.html", vp=vp, team=team, oob=True)
     return body, status or code
@@ -146,7 +156,8 @@ def view_create(key):
         # Without htmx the filters are the form URL's query string; htmx sends the filter form's
         # fields in the body (hx-include="#issue-filters") and no query string: `values` has both.
         filters, left_out = view_service.list_filters(request.values, team.id)
-        shown = view_service.create_view(current_user, team.id, {**form, "filters": filters})
+        display = Display.from_args(request.values).to_json()
+        shown = view_service.create_view(current_user, team.id, {**form, "filters": filters, "display": display})
     except ValidationError as err:
         return _save_form(team, form, err.details)
     flash(f"Saved the view “{shown.view.name}”." + _not_kept(left_out), "success")
@@ -200,7 +211,9 @@ def view_save_filters(key, view_id):
     layout = request.values.get("layout") or shown.view.layout
     try:
         filters, left_out = view_service.list_filters(request.values, team.id)
-        view_service.update_view(current_user, shown.view.id, {"filters": filters, "layout": layout})
+        display = Display.from_args(request.values, shown.display).to_json()
+        view_service.update_view(current_user, shown.view.id, {"filters": filters, "layout": layout,
+                                                               "display": display})
     except ValidationError as err:
         if not htmx.is_htmx():
             return _show(team, shown, 422, errors=err.details)

@@ -27,7 +27,7 @@
 
   function columnName(list) {
     const title = list.closest(".board-column").querySelector(".board-column-title");
-    return title ? title.textContent.trim() : list.dataset.status;
+    return title ? title.textContent.trim() : (list.dataset.status || list.dataset.group);
   }
 
   // "position 2 of 5 in Todo": where a card is, for screen-reader announcements.
@@ -62,14 +62,23 @@
     const list = card.parentElement;
     const prev = card.previousElementSibling;
     const next = card.nextElementSibling;
+    // A board grouped other than by status (display options) names its columns by data-group:
+    // the server sets the field of the column the card entered (and, for labels, of the one it left).
+    const board = document.getElementById("board");
+    const groupBy = board.dataset.groupBy || "status";
+    const key = function (el) { return groupBy === "status" ? el.dataset.status : el.dataset.group; };
     const body = new URLSearchParams({
-      issue: card.dataset.issueId, status: list.dataset.status, version: card.dataset.version,
+      issue: card.dataset.issueId, status: key(list), version: card.dataset.version,
       after: prev ? prev.dataset.issueId : "", before: next ? next.dataset.issueId : "",
     });
+    if (groupBy !== "status") {
+      body.set("group_by", groupBy);
+      if (origin && origin.list) body.set("from", key(origin.list));
+    }
     const label = card.dataset.identifier;
     card.classList.add("is-saving");
     card.setAttribute("aria-busy", "true");
-    return fetch(document.getElementById("board").dataset.moveUrl, {
+    return fetch(board.dataset.moveUrl, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true", "HX-Current-URL": window.location.href },
     }).then(function (resp) {

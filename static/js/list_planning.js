@@ -1,6 +1,7 @@
 // Planning on the issue list and the board: short filter URLs, the bulk bar's label menus. (Label
 // chip colours: static/js/labels.js, loaded on every page.)
-//   - The filter form drops empty planning parameters (due window, cycle), so a copied URL stays short.
+//   - The filter form drops empty planning parameters (due window, cycle) and default display
+//     options, so a copied URL stays short.
 //   - After a bulk change succeeds, the label menus are cleared and closed (the rows are new).
 (function () {
   "use strict";
@@ -15,6 +16,16 @@
       if (params[name] === "") delete params[name];
     });
     if (params.sort === "-created_at") delete params.sort;
+    // Display options: the default grouping leaves the URL; the properties shown become one
+    // comma-separated `show`, left out when every property is shown.
+    // The defaults are the page's: a saved view's own options on its page (data-default-*).
+    const menu = event.detail.elt.querySelector("#display-options");
+    if (menu && params.group_by === menu.getAttribute("data-default-group-by")) delete params.group_by;
+    if (menu && params.show !== undefined) {
+      const shown = [].concat(params.show).filter(Boolean).join(",");
+      if (shown === menu.getAttribute("data-default-show")) delete params.show;
+      else params.show = shown;
+    }
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {

@@ -93,6 +93,11 @@
       htmx.swap(current, fresh.outerHTML, { swapStyle: "outerHTML" });
     }
     restoreChecked(checked);
+    // Grouped other than by status (display options), a changed row or card may belong in another
+    // group: the page's fragment is fetched again to place it (status groups place it themselves).
+    const grouped = document.querySelector("[data-group-by]");
+    if (grouped && grouped.getAttribute("data-group-by") !== "status"
+        && (fresh.classList.contains("issue-row") || fresh.classList.contains("board-card"))) scheduleRefresh(300);
     const refocus = focused && document.getElementById(focused);
     if (refocus) refocus.focus({ preventScroll: true });
   }

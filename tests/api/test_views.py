@@ -8,7 +8,8 @@ from linear_web.services import api_keys, cycles, labels
 
 from .conftest import error_of
 
-KEYS = {"id", "team_id", "name", "filters", "layout", "shared", "owner_id", "created_at", "dropped_filters"}
+KEYS = {"id", "team_id", "name", "filters", "layout", "shared", "owner_id", "created_at", "dropped_filters",
+        "display"}  # display: the display options (grouping, properties), beyond the contract's fields
 
 
 @pytest.fixture
@@ -314,3 +315,36 @@ def test_deleted_label_and_project_are_dropped_from_a_shared_view(api, eng, cy, 
     # its owner replaces the filters: nothing is dropped any more
     r = api(bob).patch(f"/api/v1/views/{view['id']}", json={"filters": {"status": ["todo"]}})
     assert r.json["dropped_filters"] == [] and r.json["filters"] == {"status": ["todo"]}
+
+
+ALL_PROPERTIES = ["priority", "identifier", "status", "labels", "due", "estimate", "project", "assignee", "created",
+                  "sub_issues"]
+
+
+def test_a_views_display_options_default_round_trip_and_are_replaced(api, eng):
+    team, ada, _ = eng
+    r = _new(api, ada, team)
+    assert r.status_code == 201 and r.json["display"] == {"group_by": "status", "properties": ALL_PROPERTIES}
+    r = _new(api, ada, team, name="By label", display={"group_by": "label", "properties": ["identifier", "labels"]})
+    assert r.status_code == 201 and r.json["display"] == {"group_by": "label", "properties": ["identifier", "labels"]}
+    vid = r.json["id"]
+    assert api(ada).get(f"/api/v1/views/{vid}").json["display"]["group_by"] == "label"
+    r = api(ada).patch(f"/api/v1/views/{vid}", json={"display": {"group_by": "cycle"}})
+    assert r.status_code == 200 and r.json["display"] == {"group_by": "cycle", "properties": ALL_PROPERTIES}
+    # A PATCH without display leaves it as it is.
+    r = api(ada).patch(f"/api/v1/views/{vid}", json={"name": "By cycle"})
+    assert r.json["display"]["group_by"] == "cycle"
+
+
+@pytest.mark.parametrize("display, field", [
+    ({"group_by": "title"}, "group_by"),
+    ({"properties": ["secret"]}, "properties"),
+    ({"properties": "identifier"}, "properties"),
+    ({"colour": "red"}, "colour"),
+    ("status", "display"),
+])
+def test_bad_display_options_are_422_and_save_nothing(api, eng, display, field):
+    team, ada, _ = eng
+    r = _new(api, ada, team, name="Bad", display=display)
+    assert r.status_code == 422 and field in str(r.json["error"]), r.json
+    assert _list(api, ada, team) == []

@@ -36,7 +36,7 @@ def test_save_a_view_from_a_filtered_list_and_open_it_from_the_sidebar_after_a_r
     log_in(page, eng.admin)
     page.goto("/team/ENG/issues")
     expect(rows(page)).to_have_count(4)
-    page.locator("#issue-filters details.filter-menu").filter(has_text="Status").locator("summary").click()
+    page.locator("#filter-status > summary").click()
     with page.expect_response(lambda r: "status=todo" in r.url):
         page.locator("#issue-filters").get_by_label("Todo").check()
     expect(rows(page)).to_have_count(2)
@@ -72,7 +72,7 @@ def test_change_a_views_filters_update_it_and_star_it(page, eng, work, errors):
     page.goto(f"/team/ENG/views/{view.id}")
     expect(rows(page)).to_have_count(2)
     expect(page.locator("#view-state")).not_to_contain_text("Unsaved changes")
-    page.locator("#issue-filters details.filter-menu").filter(has_text="Status").locator("summary").click()
+    page.locator("#filter-status > summary").click()
     with page.expect_response(lambda r: f"/views/{view.id}" in r.url and "status=done" in r.url):
         page.locator("#issue-filters").get_by_label("Done", exact=True).check()
     expect(rows(page)).to_have_count(3)
@@ -107,7 +107,7 @@ def test_g_m_opens_my_issues_across_my_teams_and_it_follows_changes_live(page, e
     expect(page.locator("#my-list")).to_contain_text("Rotate the keys")
     expect(page.locator("#live")).to_have_attribute("data-state", "live")
     # narrowed by status, the URL keeps it
-    page.locator("#my-filters details.filter-menu").filter(has_text="Status").locator("summary").click()
+    page.locator("#my-filters #filter-status > summary").click()
     with page.expect_response(lambda r: "/my?" in r.url and "status=todo" in r.url):
         page.locator("#my-filters").get_by_label("Todo").check()
     expect(my_rows).to_have_count(2)
@@ -121,3 +121,28 @@ def test_g_m_opens_my_issues_across_my_teams_and_it_follows_changes_live(page, e
     expect(page).to_have_url(re.compile(r"/my\?tab=created"))
     expect(my_rows).to_have_count(1)                        # Bob created the OPS issue only
     assert not errors, errors
+
+
+def test_display_options_group_the_list_hide_properties_and_survive_a_reload(page, eng, work, errors):
+    log_in(page, eng.admin)
+    page.goto("/team/ENG/issues")
+    expect(page.locator("#issue-list .issue-group")).to_have_count(5)   # by status: every status
+    page.locator("#display-options > summary").click()
+    with page.expect_response(lambda r: "group_by=assignee" in r.url):
+        page.get_by_label("Grouping").select_option("assignee")
+    headers = page.locator("#issue-list .issue-group-header .group-label")
+    expect(headers).to_have_text(["Bob Stone", "No assignee"])
+    expect(page).to_have_url(re.compile(r"group_by=assignee"))
+    with page.expect_response(lambda r: "show=" in r.url):
+        page.locator("#display-options").get_by_label("Created").uncheck()
+    expect(page).to_have_url(re.compile(r"show=priority%2Cidentifier%2Cstatus%2Clabels%2Cdue%2Cestimate%2C"
+                                        r"project%2Cassignee%2Csub_issues"))
+    expect(page.locator("#issue-list .row-age").first).to_be_hidden()
+    expect(page.locator("#issue-list .row-identifier").first).to_be_visible()
+    page.reload()
+    expect(headers).to_have_text(["Bob Stone", "No assignee"])
+    expect(page.locator("#issue-list .row-age").first).to_be_hidden()
+    # The board takes the same options: a column per member (Ada's empty, to drop cards on).
+    page.goto("/team/ENG/board?group_by=assignee")
+    expect(page.locator("#board .board-column-title")).to_have_text(["Ada Lovelace", "Bob Stone", "No assignee"])
+    assert errors == []

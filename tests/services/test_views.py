@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from linear_web.infra.extensions import db
 from linear_web.models import View
-from linear_web.services import access, cycles, labels, projects, teams, views
+from linear_web.services import access, cycles, issues, labels, projects, teams, views
 from linear_web.services.errors import Forbidden, NotFound, ValidationError
 from linear_web.services.issue_queries import IssueFilters, list_issues
 
@@ -54,7 +54,8 @@ def test_a_view_stores_the_list_filters_as_the_list_parses_them(crew):
 
 @pytest.mark.parametrize("data, field", [
     ({"filters": {"state": ["todo"]}}, "filters"),                       # unknown filter name
-    ({"filters": {"parent_id": "none"}}, "filters"),                     # a list filter views do not hold
+    ({"filters": {"parent_id": "nope"}}, "filters.parent_id"),            # neither an issue id nor "none"
+    ({"filters": {"overdue": "yes"}}, "filters.overdue"),                 # true or false
     ({"filters": {"status": ["doing"]}}, "filters.status"),
     ({"filters": {"status": "todo"}}, "filters.status"),                 # repeatable: a list
     ({"filters": {"priority": [7]}}, "filters.priority"),
@@ -240,8 +241,9 @@ def test_a_list_url_becomes_a_views_filters_by_the_lists_own_parsing(crew):
                       ("page", "3"), ("name", "ignored")])
     filters, left_out = views.list_filters(args, crew.team.id)
     assert filters == {"status": ["todo", "in_progress"], "priority": [1], "assignee_id": "me",
-                       "label_id": [str(bug.id)], "q": "crash", "sort": "priority", "cycle_id": "current"}
-    assert left_out == ["parent_id", "due_before", "overdue"]
+                       "label_id": [str(bug.id)], "q": "crash", "sort": "priority", "cycle_id": "current",
+                       "overdue": True, "parent_id": "none", "due_before": "2026-12-31"}
+    assert left_out == []
     # what it gives is what create_view takes, unchanged
     assert views.create_view(crew.bob, crew.team.id, {"name": "From the list", "filters": filters}).filters == filters
     assert views.list_filters(MultiDict(), crew.team.id) == ({}, [])
@@ -334,3 +336,17 @@ def test_may_change_is_the_owner_or_a_team_admin(crew):
     assert not views.may_change(crew.cy, shared)
     with pytest.raises(Forbidden):
         views.require_change(crew.cy, shared)
+
+
+def test_a_views_parent_filter_must_be_an_issue_of_its_team_and_is_dropped_when_deleted(crew, f):
+    eve_issue = f.issue(crew.eve_team, crew.eve, title="Eve's")
+    with pytest.raises(ValidationError) as err:
+        views.create_view(crew.bob, crew.team.id, {"name": "Sub", "filters": {"parent_id": str(eve_issue.id)}})
+    assert err.value.details == {"filters.parent_id": "The parent must be an issue of the view's team."}
+    parent = f.issue(crew.team, crew.ada, title="Epic")
+    shown = views.create_view(crew.bob, crew.team.id, {"name": "Sub", "filters": {"parent_id": str(parent.id),
+                                                                                  "overdue": True}})
+    assert shown.filters == {"parent_id": str(parent.id), "overdue": True}
+    issues.delete_issue(crew.ada, parent.id)
+    again = views.get_view(crew.bob, shown.view.id)
+    assert again.dropped == ["parent_id"] and again.filters == {"overdue": True}

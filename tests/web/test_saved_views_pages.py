@@ -122,12 +122,17 @@ def test_a_refused_save_says_why_keeps_the_input_and_saves_nothing(client, eng, 
     assert count_views() == 0
 
 
-def test_list_filters_a_view_does_not_keep_are_left_out_and_said(client, eng, work):
+def test_a_view_keeps_every_list_filter_top_level_due_and_overdue_too(client, eng, work):
     client.login(eng.member)
-    resp = client.post("/team/ENG/views?status=todo&overdue=true&parent_id=none", data={"name": "Late"},
-                       follow_redirects=True)
-    assert json.loads(only_view().filters) == {"status": ["todo"]}
-    assert "Not kept in a view: Top-level only, Overdue." in resp.get_data(as_text=True)
+    resp = client.post("/team/ENG/views?status=todo&overdue=true&parent_id=none&due_before=2026-12-31",
+                       data={"name": "Late"}, follow_redirects=True)
+    assert json.loads(only_view().filters) == {"status": ["todo"], "overdue": True, "parent_id": "none",
+                                               "due_before": "2026-12-31"}
+    html = resp.get_data(as_text=True)
+    assert "Not kept" not in html and "Unsaved changes" not in html
+    # The view's page applies them: its filter bar shows them set.
+    assert re.search(r'name="overdue" value="true" checked', html)
+    assert re.search(r'name="parent_id" value="none" checked', html)
 
 
 def test_the_board_saves_as_a_board(client, eng, work):
@@ -153,8 +158,8 @@ def test_changed_filters_on_a_view_page_are_unsaved_changes_until_the_view_is_up
     state = changed.split('id="view-state"', 1)[1]
     assert "Unsaved changes" in state and "Update view" in state
     assert f'action="{url}/filters?status=done&amp;layout=list"' in state
-    late = client.get(url + "?status=todo&overdue=true").get_data(as_text=True)   # not a view's filter
-    assert "Unsaved changes" in late and "Not kept in a view: Overdue." in late
+    late = client.get(url + "?status=todo&overdue=true").get_data(as_text=True)   # a view keeps this one too
+    assert "Unsaved changes" in late and "Not kept" not in late
     page = client.get(url + "?status=done&priority=1").get_data(as_text=True)       # a full page too
     assert "Unsaved changes" in page and titles(page) == ["Urgent but done"]
     assert f'action="{url}"' in page.split('id="issue-filters"', 1)[1][:600]          # the bar stays here
