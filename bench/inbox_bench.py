@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from api_bench import machine  # noqa: E402
-from issue_page_bench import wrk  # noqa: E402
+from issue_page_bench import wrk, wrk_rows  # noqa: E402
 from server import SECRET, free_port, recreate_database, start_server  # noqa: E402
 
 DB = "lw_bench_inbox"
@@ -166,12 +166,7 @@ def main() -> None:
               f"## {args.notifications:,} notifications, 16 connections, {args.seconds} s per run", "",
               "| call | run | req/s | p50 ms | p90 ms | p95 ms | p99 ms | errors |", "|---|---|---:|---:|---:|---:|---:|---:|"]
     for name, runs in loads.items():
-        for i, r in enumerate(runs, 1):
-            lines.append(f"| {name} | {i} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p90']:.1f} | {r['p95']:.1f} | "
-                         f"{r['p99']:.1f} | {r['errors']} |")
-        lines.append(f"| {name} | **median** | {med(r['rps'] for r in runs):.0f} | {med(r['p50'] for r in runs):.1f} | "
-                     f"{med(r['p90'] for r in runs):.1f} | {med(r['p95'] for r in runs):.1f} | "
-                     f"{med(r['p99'] for r in runs):.1f} | |")
+        lines += wrk_rows(name, runs)
     Path(args.out).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -49,6 +49,18 @@ def wrk(base: str, paths: list[str], headers: dict, connections: int, seconds: i
             "errors": int(bad.group(1)) if bad else 0}
 
 
+def wrk_rows(name, runs: list[dict]) -> list[str]:
+    """Markdown table rows of wrk runs (`wrk`'s results) under `name`, then their medians:
+    | name | run | req/s | p50 | p90 | p95 | p99 | errors |."""
+    med = statistics.median
+    rows = [f"| {name} | {i} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p90']:.1f} | {r['p95']:.1f} | "
+            f"{r['p99']:.1f} | {r['errors']} |" for i, r in enumerate(runs, 1)]
+    rows.append(f"| {name} | **median** | {med(r['rps'] for r in runs):.0f} | {med(r['p50'] for r in runs):.1f} | "
+                f"{med(r['p90'] for r in runs):.1f} | {med(r['p95'] for r in runs):.1f} | "
+                f"{med(r['p99'] for r in runs):.1f} | |")
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default=os.environ.get("BENCH_SERVER_URL", "postgresql://postgres@127.0.0.1:5432"))

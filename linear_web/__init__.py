@@ -19,9 +19,9 @@ def create_app(config=None) -> Flask:
     _register_hooks(app)
     from .demo.cli import register as register_cli
     register_cli(app)
-    if not app.testing and app.config.get("SMTP_URL"):
-        # Each server process sends the outbox (mail) from a thread of its own, started by its
-        # first request: after gunicorn forks, and never in CLI commands.
+    if not app.testing:
+        # Each server process sends the outbox (mail, webhooks) from threads of its own, started
+        # by its first request: after gunicorn forks, and never in CLI commands.
         from .services import outbox
 
         @app.before_request
@@ -55,6 +55,10 @@ def _init_extensions(app: Flask) -> None:
     rollups.install_planning(app)  # then the list cache's commit hook, then the rollups' writing
     list_cache.install(app)
     rollups.install_writing(app)
+    # Last: webhook deliveries are built from the rows as the hooks above leave them.
+    from .services import outbox, webhooks
+    outbox.install()
+    webhooks.install()
 
     from flask import g
     from .services.auth import session_user

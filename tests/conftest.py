@@ -412,3 +412,14 @@ def secret_team(f, outsider) -> dict:
     return {"admin": ada, "outsider": outsider.user, "team": team, "project": project, "issue": issue,
             "comment": comment, "attachment": attachment, "api_key": key, "label": label, "relation": relation,
             "cycle": cycle, "notification": notification}
+
+
+@pytest.fixture
+def receiver(app):
+    """A real HTTP receiver for webhooks (tests/webhook_receiver.py), which may be on loopback."""
+    from .webhook_receiver import start_receiver
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = True
+    r = start_receiver()
+    yield r
+    r.stop()
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = False

@@ -7,7 +7,7 @@ import pytest
 
 from linear_web.infra.extensions import db
 from linear_web.models import (Activity, Attachment, Comment, Cycle, Issue, IssueRelation, IssueSubscription, Label,
-                               Membership, Notification, Project, Team, View)
+                               Membership, Notification, Project, Team, View, Webhook, WebhookDelivery)
 from linear_web.services import tokens
 
 from .conftest import SECRET_TITLE, endpoint_of
@@ -21,7 +21,8 @@ FILTERED = {"/api/v1/issues?team_id={team}": "api.issue_list",
             "/api/v1/projects?team_id={team}": "api.project_list",
             "/api/v1/labels?team_id={team}": "api.label_list",
             "/api/v1/cycles?team_id={team}": "api.cycle_list",
-            "/api/v1/views?team_id={team}": "api.view_list"}
+            "/api/v1/views?team_id={team}": "api.view_list",
+            "/api/v1/webhooks?team_id={team}": "api.webhook_list"}
 # Lists of whatever the caller may see: test_outsider_unfiltered_lists_hold_nothing_of_team_a.
 API_LISTS = {"/api/v1/issues": "api.issue_list", "/api/v1/issues/search?q=zebra": "api.issue_search",
              "/api/v1/issues/export": "api.issue_export", "/api/v1/dashboard/stats": "api.dashboard_stats",
@@ -38,6 +39,7 @@ NO_TEAM_IDS = {
     "api.user_me": "the caller", "api.user_list": "tests/api/test_outsider.py lists users",
     "api.team_create": "a new team", "web.team_new": "a new team",
     "api.issue_create": "team_id in the body: tests/api/test_outsider.py",
+    "api.webhook_create": "team_id in the body: tests/api/test_webhooks.py",
     "api.project_create": "team_id in the body: tests/api/test_outsider.py",
     "api.label_create": "team_id in the body: tests/api/test_planning.py",
     "api.cycle_create": "team_id in the body: tests/api/test_cycles.py",
@@ -61,11 +63,19 @@ NO_TEAM_IDS = {
 
 
 @pytest.fixture
-def secret_team(secret_team):
-    """conftest's team A, with a shared saved view of Ada's (the /views/<view_id> routes)."""
-    from linear_web.services import views
+def secret_team(secret_team, app):
+    """conftest's team A, with a shared saved view of Ada's (the /views/<view_id> routes) and a
+    webhook with a delivery (the /webhooks/<webhook_id> routes)."""
+    from linear_web.services import views, webhooks
     secret_team["view"] = views.create_view(secret_team["admin"], secret_team["team"].id, {
         "name": "Secret view", "shared": True, "filters": {"status": ["todo"]}}).view
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = True
+    try:
+        secret_team["webhook"] = webhooks.create_webhook(secret_team["admin"], secret_team["team"].id,
+                                                         {"url": "http://127.0.0.1:9/secret-hook"})[0]
+    finally:
+        app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+    secret_team["delivery"] = webhooks.ping(secret_team["admin"], secret_team["webhook"].id)
     return secret_team
 
 
@@ -77,7 +87,8 @@ def _values(w, use_identifier: bool) -> dict:
             "project_id": str(w["project"].id), "team_id": str(w["team"].id),
             "user_id": str(w["admin"].id), "key_id": str(w["api_key"].id), "label_id": str(w["label"].id),
             "relation_id": str(w["relation"].id), "cycle_id": str(w["cycle"].id), "number": str(w["cycle"].number),
-            "notification_id": str(w["notification"].id), "view_id": str(w["view"].id)}
+            "notification_id": str(w["notification"].id), "view_id": str(w["view"].id),
+            "webhook_id": str(w["webhook"].id), "delivery_id": str(w["delivery"].id)}
 
 
 def _snapshot(w) -> tuple:
@@ -95,12 +106,14 @@ def _snapshot(w) -> tuple:
             db.session.get(Cycle, w["cycle"].id).name, db.session.get(Cycle, w["cycle"].id).completed_at,
             db.session.get(Notification, w["notification"].id).read_at,
             db.session.scalar(db.select(db.func.count()).select_from(IssueSubscription)),
-            (db.session.get(View, w["view"].id).name, db.session.get(View, w["view"].id).filters))
+            (db.session.get(View, w["view"].id).name, db.session.get(View, w["view"].id).filters),
+            (db.session.get(Webhook, w["webhook"].id).url, db.session.get(Webhook, w["webhook"].id).active,
+             db.session.scalar(db.select(db.func.count()).select_from(WebhookDelivery))))
 
 
 def _valid_body(rule: str) -> dict:
     """A body the endpoint would accept from a member: only access can refuse it."""
-    for part, body in (("/views", {"name": "pwned", "shared": True}),
+    for part, body in (("/views", {"name": "pwned", "shared": True}), ("/webhooks", {"active": False}),
                        ("/members", {"email": "x@example.com"}), ("/comments", {"body": "pwned"}),
                        ("/attachments", {"filename": "pwned.png"}), ("/projects", {"name": "pwned"}),
                        ("/teams", {"name": "pwned"}), ("/labels", {"name": "pwned"}),

@@ -77,7 +77,7 @@ def hostile(f):
 PAGES = ["/team/XSS/issues", "/team/XSS/board", "/issue/XSS-1", "/team/XSS/projects", "/team/XSS/settings",
          "/team/XSS/dashboard", "/dashboard", "/search?q=alert", "/account", "/team/XSS/issues/new",
          "/teams/new", "/team/XSS/labels", "/issue/XSS-1/picker?kind=labels", "/team/XSS/cycles",
-         "/team/XSS/cycles/1", "/inbox", "/team/XSS/views", "/my", "/my?tab=subscribed"]
+         "/team/XSS/cycles/1", "/inbox", "/team/XSS/views", "/my", "/my?tab=subscribed", "/team/XSS/webhooks"]
 FRAGMENTS = [("/team/XSS/issues", "issue-list"), ("/team/XSS/board", "board"),
              ("/search?q=alert", "search-results"), ("/issue/XSS-1/attachments", "attachments"),
              ("/issue/XSS-1/relations/candidates?q=alert", "relation-candidates"),
@@ -94,7 +94,8 @@ NOT_PAGES = {"web.home": "a redirect", "web.team_home": "a redirect",
              "web.attachment_content": "the stored file itself, under its own headers",
              "web.project_edit": "needs a project id: test_hostile_text_is_inert_on_the_project_form",
              "web.inbox_open": "a redirect",
-             "web.view_detail": "needs a view id: test_hostile_text_is_inert_on_a_saved_views_page"}
+             "web.view_detail": "needs a view id: test_hostile_text_is_inert_on_a_saved_views_page",
+             "web.webhook_detail": "needs a webhook id: test_hostile_text_is_inert_on_a_webhooks_pages"}
 
 
 def test_every_page_is_in_the_census(app):
@@ -160,3 +161,30 @@ def test_hostile_text_is_inert_on_a_saved_views_page(client, hostile):
         assert resp.status_code == 422
         resp.status_code = 200
         _assert_inert(resp, url)
+
+
+def test_hostile_text_is_inert_on_a_webhooks_pages(client, hostile, app):
+    """A webhook whose URL carries markup, and a delivery whose receiver answered with markup
+    (the error quotes the answer): the list, the webhook's page and the secret's panel."""
+    from linear_web.infra.extensions import db
+    from linear_web.models import WebhookDelivery
+    from linear_web.services import webhooks
+    admin, team, _issue = hostile
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = True
+    try:
+        hook, _ = webhooks.create_webhook(admin, team.id, {"url": 'http://127.0.0.1:9/"><svg/onload=alert(1)>'})
+        client.login(admin)
+        created = client.post("/team/XSS/webhooks", data={"url": "http://127.0.0.1:9/<script>alert(1)</script>"})
+    finally:
+        app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+    assert created.status_code == 201
+    delivery = webhooks.ping(admin, hook.id)
+    db.session.get(WebhookDelivery, delivery.id).error = "HTTP 500: " + HOSTILE
+    db.session.commit()
+    for path in ("/team/XSS/webhooks", f"/team/XSS/webhooks/{hook.id}"):
+        html = _assert_inert(client.get(path), path)
+        assert "&lt;svg/onload=alert(1)&gt;" in html
+    assert "HTTP 500: &lt;script&gt;" in client.get(f"/team/XSS/webhooks/{hook.id}").get_data(as_text=True)
+    page = Page()
+    page.feed(created.get_data(as_text=True))
+    assert page.problems == []

@@ -109,6 +109,7 @@ class Event:
 def emit(event: Event) -> None:
     """Queue an event on the current transaction (PostgreSQL: NOTIFY now, delivered on commit)."""
     session = db.session()
+    _capture(session, [event])
     if event.kind.changes_lists:
         mark_changed(event.team_id, event.old_team_id)
     # Flask-SQLAlchemy's session has no `bind` of its own: ask which engine it would use.
@@ -129,6 +130,7 @@ def emit_many(events_: list[Event]) -> None:
     if len(events_) == 1:
         return emit(events_[0])
     session = db.session()
+    _capture(session, events_)
     for ev in events_:
         if ev.kind.changes_lists:
             mark_changed(ev.team_id, ev.old_team_id)
@@ -141,6 +143,13 @@ def emit_many(events_: list[Event]) -> None:
             session.execute(select(func.pg_notify(CHANNEL, payloads.c.payload)).select_from(payloads))
     else:
         session.info.setdefault("pending_events", []).extend(events_)
+
+
+def _capture(session, events_) -> None:
+    """Webhooks hear the transaction's events too (services/webhooks.py writes their deliveries
+    before the commit)."""
+    from ..services.webhooks import capture
+    capture(session, events_)
 
 
 def _after_commit(session):

@@ -15,10 +15,12 @@ from .relation import IssueParent, IssueRelation
 from .team import ROLES, Membership, Team, TeamVersion
 from .user import User
 from .view import View, ViewFavourite
+from .webhook import Webhook, WebhookDelivery
 
 # Last: it attaches the row's planning columns to Issue once every model is defined.
 from . import planning  # noqa: E402,F401
 
 __all__ = ["iso", "utcnow", "TRACKED_FIELDS",
            "Activity", "Attachment", "Comment", "Cycle", "CycleChange", "IdempotencyRecord", "Issue", "IssueAlias", "Label", "issue_labels",
-           "IssueParent", "IssueRelation", "IssueSubscription", "Notification", "OutboxMessage", "ROLES", "Membership", "Project", "Team", "TeamVersion", "ApiKey", "User", "View", "ViewFavourite"]
+           "IssueParent", "IssueRelation", "IssueSubscription", "Notification", "OutboxMessage", "ROLES", "Membership", "Project", "Team", "TeamVersion", "ApiKey", "User", "View", "ViewFavourite",
+           "Webhook", "WebhookDelivery"]

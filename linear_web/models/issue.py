@@ -49,6 +49,9 @@ class Issue(db.Model):
         # newest first, as one range scan across their teams.
         Index("ix_issues_assignee_created", "assignee_id", "created_at", "id"),
         Index("ix_issues_creator_created", "creator_id", "created_at", "id"),
+        # The newest issues of every team at once: search's candidates when a word is common
+        # (services/issue_queries.search_issues, across the user's teams in the palette).
+        Index("ix_issues_created", "created_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -103,10 +103,46 @@ def _load(event: Event) -> Loaded:
                                    or event.identifier)
     view.json_text = _message(view)
     if view.old_members:
-        view.left_text = json.dumps({"type": ISSUE_DELETED, "team_id": event.old_team_id,
-                                     "actor_id": event.actor_id, "at": event.at,
-                                     "issue": {"id": event.issue_id, "identifier": view.old_identifier}})
+        view.left_text = _left_text(event, view.old_identifier)
     return view
+
+
+def message_in(session, event: Event) -> list[tuple[str, str]]:
+    """(team id, API message) pairs of an event, read in `session` (the transaction that made it,
+    before it commits): what webhooks send, the JSON an API socket of that team receives. An issue
+    that moved teams is also ISSUE_DELETED for the team it left."""
+    if event.label_id:
+        label = None if event.type == LABEL_DELETED else delivery.load_label(session, event.label_id)
+        return [(event.team_id, _label_text(event, label.to_json() if label else {"id": event.label_id}))]
+    if event.cycle_id:
+        body = None if event.type == CYCLE_DELETED else delivery.load_cycle(session, event.cycle_id)
+        return [(event.team_id, _cycle_text(event, body or {"id": event.cycle_id}))]
+    view = Loaded(event)
+    if event.type != ISSUE_DELETED:
+        view.issue = delivery.load_issue(session, event.issue_id)
+        if view.issue is None:
+            return []
+        view.team_id = str(view.issue.team_id)
+    if event.comment_id and event.type != COMMENT_DELETED:
+        view.comment = delivery.load_comment(session, event.comment_id)
+    out = [(view.team_id, text)] if (text := _message(view)) else []
+    if event.old_team_id and event.old_team_id != view.team_id:
+        out.append((event.old_team_id, _left_text(event, delivery.identifier_in_team(session, event.issue_id,
+                                                                                     event.old_team_id))))
+    return out
+
+
+def _left_text(ev: Event, old_identifier: str | None) -> str:
+    return json.dumps({"type": ISSUE_DELETED, "team_id": ev.old_team_id, "actor_id": ev.actor_id, "at": ev.at,
+                       "issue": {"id": ev.issue_id, "identifier": old_identifier or ev.identifier}})
+
+
+def _label_text(ev: Event, body: dict) -> str:
+    return json.dumps({"type": ev.type, "team_id": ev.team_id, "actor_id": ev.actor_id, "at": ev.at, "label": body})
+
+
+def _cycle_text(ev: Event, body: dict) -> str:
+    return json.dumps({"type": ev.type, "team_id": ev.team_id, "actor_id": ev.actor_id, "at": ev.at, "cycle": body})
 
 
 def _load_label(view: Loaded) -> Loaded:
@@ -116,8 +152,7 @@ def _load_label(view: Loaded) -> Loaded:
         view.members = delivery.member_ids(session, ev.team_id)
         label = None if ev.type == LABEL_DELETED else delivery.load_label(session, ev.label_id)
         body = label.to_json() if label else {"id": ev.label_id}
-    view.json_text = json.dumps({"type": ev.type, "team_id": ev.team_id, "actor_id": ev.actor_id, "at": ev.at,
-                                 "label": body})
+    view.json_text = _label_text(ev, body)
     return view
 
 
@@ -127,8 +162,7 @@ def _load_cycle(view: Loaded) -> Loaded:
     with delivery.session() as session:
         view.members = delivery.member_ids(session, ev.team_id)
         body = None if ev.type == CYCLE_DELETED else delivery.load_cycle(session, ev.cycle_id)
-    view.json_text = json.dumps({"type": ev.type, "team_id": ev.team_id, "actor_id": ev.actor_id, "at": ev.at,
-                                 "cycle": body or {"id": ev.cycle_id}})
+    view.json_text = _cycle_text(ev, body or {"id": ev.cycle_id})
     return view
 
 

@@ -391,12 +391,15 @@ def search_issues(actor: User, filters: IssueFilters, *, limit=20, cursor: str |
     top = top.order_by(ranked.c.rank.asc(), ranked.c.id.asc()).limit(limit + 1).subquery("top")
     # Rank and cut to one page first, then load the page's rows with their joins: joining every
     # match before the sort made common words ~2x slower (EXPLAIN ANALYZE on 100k issues).
+    # Not prepared: a generic plan fits no word. A rare word wants the search index; a word in half
+    # the issues wants the newest issues first (ix_issues_created) and stops at SEARCH_CANDIDATES:
+    # planned for each word, "cursor" (47,198 matches of 100,000) took 8 ms instead of 55 ms.
     if rows:
         stmt = select(*ROW_COLUMNS, top.c.rank).select_from(_row_from(top))
-        found = [(row, row.rank) for row in db.session.execute(prepared(stmt.order_by(top.c.rank.asc(), Issue.id.asc())))]
+        found = [(row, row.rank) for row in db.session.execute(stmt.order_by(top.c.rank.asc(), Issue.id.asc()))]
     else:
         stmt = select(Issue, top.c.rank).join(top, top.c.id == Issue.id).order_by(top.c.rank.asc(), Issue.id.asc())
-        found = [(issue, rank) for issue, rank in db.session.execute(prepared(stmt)).unique().all()]
+        found = [(issue, rank) for issue, rank in db.session.execute(stmt).unique().all()]
     if exact is not None and not cursor:  # first page: the named issue, ranked before everything
         named = db.session.execute(select(*ROW_COLUMNS).select_from(_row_from()).where(Issue.id == exact)).first() \
             if rows else db.session.scalar(select(Issue).where(Issue.id == exact))

@@ -1,5 +1,6 @@
 """The outbox: background work written in the transaction of the change that causes it, sent by a
-sender thread in each server process, retried, and sent once however many processes run.
+sender thread in each server process, retried, and sent once however many processes run. Two
+topics use it: notification mail, and webhook deliveries (services/webhooks.py).
 
 Writing (`enqueue`) adds a row in the caller's transaction: a rollback drops it, a commit keeps it
 through any crash or restart. A row's `key` says what it stands for; while one is pending, another
@@ -10,9 +11,17 @@ Sending (`run_once`) claims due rows by setting a lease (`locked_until`): on Pos
 `SELECT … FOR UPDATE SKIP LOCKED`, so concurrent senders take different rows; on SQLite with a
 conditional UPDATE per row (one writer at a time anyway). The message goes out after the claim
 commits. Success sets `sent_at`; failure counts the attempt, keeps the error, and makes the row
-due again after a back-off (30 s, 1 min, 2 min … at most an hour). A sender that dies holding a
-lease only delays its rows until the lease ends (then another takes them): delivery is at least
-once, and exactly once unless a process dies between the SMTP server's answer and its own commit.
+due again after its topic's next back-off (mail: 30 s, 1 min, 2 min … at most an hour, 20
+attempts; webhooks: 10 s, 1 min, 5 min, 30 min, 2 h, 6 h), and after the last one sets
+`failed_at`. A topic may also ask to be tried later without counting an attempt (`Later`: a
+paused webhook). A sender that dies holding a lease only delays its rows until the lease ends
+(then another takes them): delivery is at least once, and exactly once unless a process dies
+between the receiver's answer and its own commit.
+
+Lanes: messages with the same `lane` (one webhook's deliveries) go out one at a time, oldest
+first: only a lane's oldest pending message can be claimed, and only while nobody holds it. So a
+receiver that is down gets everything in order once it is back, and a slow one holds one sender
+worker, never the others' (each process sends with OUTBOX_WORKERS threads).
 """
 from __future__ import annotations
 
@@ -20,10 +29,14 @@ import json
 import logging
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import aliased
 
 from ..infra.extensions import db
 from ..models import Notification, OutboxMessage, User, utcnow
@@ -32,23 +45,47 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=120)      # how long a claimed row is another sender's to leave alone
 BACKOFF_START, BACKOFF_MAX = 30, 3600
-MAX_ATTEMPTS = 20                   # then the row stays, unsent, with its last error, for an operator
+MAX_ATTEMPTS = 20                   # mail: then the row is failed, with its last error, for an operator
 BATCH = 20
 NOTIFICATION_MAIL = "notification_mail"
 
 
-def enqueue(topic: str, key: str, payload: dict, *, delay: float = 0) -> None:
-    """Add a message in the caller's transaction, unless one with this key is still pending."""
-    now = utcnow()
+class Later(Exception):
+    """Raised by a topic's sender: not now, try again in `seconds`, and it is no attempt."""
+
+    def __init__(self, seconds: float, why: str = ""):
+        super().__init__(why)
+        self.seconds = seconds
+
+
+@dataclass(frozen=True)
+class Topic:
+    """How to send one topic's messages: `send(payload)` raises on failure; `backoff[i]` is the
+    wait after failed attempt i+1, and after the last one the message is failed (`failed` told)."""
+
+    send: Callable[[dict], None]
+    backoff: tuple[float, ...]
+    failed: Callable[[dict, str], None] | None = None
+
+
+TOPICS: dict[str, Topic] = {}
+
+
+def enqueue(topic: str, key: str, payload: dict, *, delay: float = 0, lane: str | None = None,
+            at: datetime | None = None) -> None:
+    """Add a message in the caller's transaction, unless one with this key is still pending.
+    `lane`: sent after the lane's older messages; `at`: its place in the lane (default now)."""
+    now = at or utcnow()
     values = {"id": uuid.uuid4(), "topic": topic, "key": key, "payload": json.dumps(payload),
-              "available_at": now + timedelta(seconds=delay), "attempts": 0, "created_at": now}
+              "available_at": now + timedelta(seconds=delay), "attempts": 0, "created_at": now, "lane": lane}
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(
-        index_elements=["key"], index_where=OutboxMessage.sent_at.is_(None))
+        index_elements=["key"], index_where=and_(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None)))
     db.session.execute(stmt)
+    db.session.info["outbox_added"] = True   # wake this process's sender after the commit
 
 
 def notification_mail(user_ids, since: datetime) -> None:
@@ -67,15 +104,28 @@ def notification_mail(user_ids, since: datetime) -> None:
 
 # -- sending -------------------------------------------------------------------------------------
 
+def _pending(row=OutboxMessage):
+    return and_(row.sent_at.is_(None), row.failed_at.is_(None))
+
+
+def _due(now: datetime):
+    """Messages that may be sent now: pending, due, not held by a sender, first of their lane."""
+    older = aliased(OutboxMessage)
+    first_of_lane = ~exists().where(older.lane == OutboxMessage.lane, _pending(older),
+                                    or_(older.created_at < OutboxMessage.created_at,
+                                        and_(older.created_at == OutboxMessage.created_at, older.id < OutboxMessage.id)))
+    return (select(OutboxMessage).where(_pending(), OutboxMessage.available_at <= now,
+                                        or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
+                                        or_(OutboxMessage.lane.is_(None), first_of_lane))
+            .order_by(OutboxMessage.available_at))
+
+
 def _claim(limit: int) -> list[OutboxMessage]:
     """Take up to `limit` due rows for this sender (committed before anything is sent)."""
     now = utcnow()
-    due = (select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.available_at <= now,
-                                       OutboxMessage.attempts < MAX_ATTEMPTS,
-                                       or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now))
-           .order_by(OutboxMessage.available_at).limit(limit))
+    due = _due(now).limit(limit)
     if db.session.get_bind().dialect.name == "postgresql":
-        rows = list(db.session.scalars(due.with_for_update(skip_locked=True)))
+        rows = list(db.session.scalars(due.with_for_update(skip_locked=True, of=OutboxMessage)))
         for row in rows:
             row.locked_until = now + LEASE
         db.session.commit()
@@ -83,7 +133,7 @@ def _claim(limit: int) -> list[OutboxMessage]:
     claimed = []
     for row_id in list(db.session.scalars(due.with_only_columns(OutboxMessage.id))):
         taken = db.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == row_id, OutboxMessage.sent_at.is_(None),
+            update(OutboxMessage).where(OutboxMessage.id == row_id, _pending(),
                                         or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now))
             .values(locked_until=now + LEASE).execution_options(synchronize_session=False)).rowcount
         if taken:
@@ -94,9 +144,10 @@ def _claim(limit: int) -> list[OutboxMessage]:
 
 def _deliver(row: OutboxMessage) -> None:
     """Do what one message says (raises when it could not be done)."""
-    if row.topic == NOTIFICATION_MAIL:
-        return _send_notification_mail(json.loads(row.payload))
-    raise ValueError(f"unknown outbox topic {row.topic!r}")
+    topic = TOPICS.get(row.topic)
+    if topic is None:
+        raise ValueError(f"unknown outbox topic {row.topic!r}")
+    topic.send(json.loads(row.payload))
 
 
 def _send_notification_mail(payload: dict) -> None:
@@ -115,30 +166,59 @@ def _send_notification_mail(payload: dict) -> None:
         mail.send(mail.digest(user, items), settings)
 
 
+TOPICS[NOTIFICATION_MAIL] = Topic(_send_notification_mail,
+                                  tuple(min(BACKOFF_START * 2 ** i, BACKOFF_MAX) for i in range(MAX_ATTEMPTS - 1)))
+
+
+def _send_one(row_id) -> bool:
+    """Send one claimed message and record how it went; True when it was sent."""
+    row = db.session.get(OutboxMessage, row_id)
+    if row is None:
+        return False
+    try:
+        _deliver(row)
+    except Later as later:
+        db.session.rollback()
+        _postpone(row_id, later.seconds)
+        return False
+    except Exception as err:  # noqa: BLE001 - any failure is retried later, never lost
+        db.session.rollback()
+        _failed(row_id, err)
+        return False
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
+                       .values(sent_at=utcnow(), locked_until=None).execution_options(synchronize_session=False))
+    db.session.commit()
+    return True
+
+
 def run_once(limit: int = BATCH) -> int:
-    """Send the due messages this sender can claim; how many were sent."""
-    sent = 0
-    for row in _claim(limit):
-        row_id = row.id
-        try:
-            _deliver(row)
-        except Exception as err:  # noqa: BLE001 - any failure is retried later, never lost
-            db.session.rollback()
-            _failed(row_id, err)
-            continue
-        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
-                           .values(sent_at=utcnow(), locked_until=None).execution_options(synchronize_session=False))
-        db.session.commit()
-        sent += 1
-    return sent
+    """Send the due messages this sender can claim, one after another; how many were sent."""
+    return sum(_send_one(row.id) for row in _claim(limit))
+
+
+def _postpone(row_id, seconds: float) -> None:
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
+                       .values(available_at=utcnow() + timedelta(seconds=seconds), locked_until=None)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def _failed(row_id, err: Exception) -> None:
     row = db.session.get(OutboxMessage, row_id)
+    topic = TOPICS.get(row.topic)
+    backoff = topic.backoff if topic else ()
     row.attempts += 1
-    wait = min(BACKOFF_START * 2 ** (row.attempts - 1), BACKOFF_MAX)
-    row.available_at, row.locked_until = utcnow() + timedelta(seconds=wait), None
+    row.locked_until = None
     row.last_error = f"{type(err).__name__}: {err}"[:2000]
+    if row.attempts > len(backoff):
+        row.failed_at = utcnow()
+        if topic and topic.failed:
+            topic.failed(json.loads(row.payload), row.last_error)
+        db.session.commit()
+        log.warning("outbox message %s failed for good after %s attempts: %s", row_id, row.attempts, err)
+        return
+    wait = backoff[row.attempts - 1]
+    row.available_at = utcnow() + timedelta(seconds=wait)
     db.session.commit()
     log.warning("outbox message %s failed (attempt %s, again in %s s): %s", row_id, row.attempts, wait, err)
 
@@ -147,26 +227,77 @@ def _failed(row_id, err: Exception) -> None:
 
 _started = threading.Event()
 _stop = threading.Event()
+_wake = threading.Event()
+
+
+def wake() -> None:
+    """Look for due messages now (this process just committed some), not at the next poll."""
+    _wake.set()
+
+
+def _after_commit(session) -> None:
+    if session.info.pop("outbox_added", False):
+        wake()
+
+
+def install() -> None:
+    """Wake the sender after each commit that queued a message (installed once per process)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+    if not getattr(install, "_done", False):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", lambda s, prev: s.info.pop("outbox_added", None))
+        install._done = True
 
 
 def start_sender(app) -> bool:
-    """Start this process's sender thread (once), when mail is configured; False otherwise."""
-    if not (app.config.get("SMTP_URL") and app.config.get("MAIL_FROM")) or _started.is_set():
+    """Start this process's sender (once): a thread that claims due messages and hands each to
+    one of OUTBOX_WORKERS worker threads, so a slow receiver holds one worker, not the others."""
+    if _started.is_set():
         return False
     _started.set()
     _stop.clear()
+    workers = max(1, int(app.config.get("OUTBOX_WORKERS", 4)))
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="outbox-worker")
+    busy = threading.Semaphore(workers)
+
+    def work(row_id):
+        try:
+            with app.app_context():
+                try:
+                    _send_one(row_id)
+                finally:
+                    db.session.remove()
+        except Exception:  # noqa: BLE001 - the lease runs out and another attempt follows
+            log.exception("the outbox worker failed on %s", row_id)
+        finally:
+            busy.release()
+            _wake.set()   # a lane's next message may be due now
 
     def loop():
         pause = float(app.config.get("OUTBOX_POLL_SECONDS", 5))
         while not _stop.is_set():
+            _wake.clear()
             try:
-                with app.app_context():
-                    while run_once():
-                        pass
-                    db.session.remove()
+                free = 0
+                while busy.acquire(blocking=False):
+                    free += 1
+                if free:
+                    with app.app_context():
+                        try:
+                            claimed = [row.id for row in _claim(free)]
+                        finally:
+                            db.session.remove()
+                    for row_id in claimed:
+                        pool.submit(work, row_id)
+                    for _ in range(free - len(claimed)):
+                        busy.release()
+                    if claimed:
+                        continue   # there may be more
             except Exception:  # noqa: BLE001 - the database may be restarting: try again later
                 log.exception("the outbox sender failed; trying again in %s s", pause)
-            _stop.wait(pause)
+            _wake.wait(pause)
+        pool.shutdown(wait=False)
         _started.clear()
 
     threading.Thread(target=loop, name="outbox-sender", daemon=True).start()
@@ -175,3 +306,4 @@ def start_sender(app) -> bool:
 
 def stop_sender() -> None:
     _stop.set()
+    _wake.set()

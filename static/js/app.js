@@ -142,4 +142,21 @@
   });
 
   window.linearWeb = { shortcut: shortcut, shortcuts: shortcuts, isTyping: isTyping };
+
+  // --- Copy buttons (data-copy): an issue's link, a webhook's secret ----------------------------
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-copy]");
+    if (!button) return;
+    const text = button.getAttribute("data-copy");
+    const done = function () {
+      const label = button.textContent;
+      button.textContent = "Copied";
+      window.setTimeout(function () { button.textContent = label; }, 1500);
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(text).then(done, function () { window.prompt("Copy:", text); });
+    } else {
+      window.prompt("Copy:", text);
+    }
+  });
 })();

@@ -251,20 +251,4 @@
   document.addEventListener("htmx:afterSwap", dedupeAll);
   document.addEventListener("htmx:oobAfterSwap", dedupeAll);
 
-  // --- Copy link ------------------------------------------------------------------------------
-  document.addEventListener("click", function (event) {
-    const button = event.target.closest("[data-copy]");
-    if (!button) return;
-    const text = button.getAttribute("data-copy");
-    const done = function () {
-      const label = button.textContent;
-      button.textContent = "Copied";
-      window.setTimeout(function () { button.textContent = label; }, 1500);
-    };
-    if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(text).then(done, function () { window.prompt("Copy this link:", text); });
-    } else {
-      window.prompt("Copy this link:", text);
-    }
-  });
 })();

@@ -237,6 +237,9 @@
   }
 
   // --- Issues as you type -------------------------------------------------------------------
+  // Long enough to skip the requests of a fast typist's middle keystrokes, short enough that the
+  // results arrive within 100 ms of the last one (BENCHMARKS.md, round 11): stale answers are dropped.
+  const SEARCH_DEBOUNCE_MS = 50;
   function searchIssues() {
     clearTimeout(timer);
     const q = input.value.trim();
@@ -256,7 +259,7 @@
           answered();
         })
         .catch(function () { if (ticket === asked) { searching = false; answered(); } });
-    }, 120);
+    }, SEARCH_DEBOUNCE_MS);
   }
 
   // --- Second steps: the values of an action --------------------------------------------------
