@@ -39,6 +39,7 @@ NO_TEAM_IDS = {
     "api.user_me": "the caller", "api.user_list": "tests/api/test_outsider.py lists users",
     "api.team_create": "a new team", "web.team_new": "a new team",
     "api.issue_create": "team_id in the body: tests/api/test_outsider.py",
+    "api.issue_import": "team_id in the query: tests/api/test_imports.py",
     "api.webhook_create": "team_id in the body: tests/api/test_webhooks.py",
     "api.project_create": "team_id in the body: tests/api/test_outsider.py",
     "api.label_create": "team_id in the body: tests/api/test_planning.py",

@@ -32,7 +32,8 @@ def test_a_prepared_statement_answers_as_the_plain_one(app, f, is_postgres):
     if not is_postgres:
         assert known() == {}
         return
-    [(name, order)] = [found for sql, found in known().items() if sql not in before]
+    # This test's statement: others may be new too (at the cap, statements evicted before are prepared again).
+    [(name, order)] = [found for sql, found in known().items() if sql not in before and "pct" in sql]
     assert order == ["pattern"]                                  # one parameter used twice: one $1
     assert server_side([name]) == {name}
 

@@ -77,7 +77,8 @@ def hostile(f):
 PAGES = ["/team/XSS/issues", "/team/XSS/board", "/issue/XSS-1", "/team/XSS/projects", "/team/XSS/settings",
          "/team/XSS/dashboard", "/dashboard", "/search?q=alert", "/account", "/team/XSS/issues/new",
          "/teams/new", "/team/XSS/labels", "/issue/XSS-1/picker?kind=labels", "/team/XSS/cycles",
-         "/team/XSS/cycles/1", "/inbox", "/team/XSS/views", "/my", "/my?tab=subscribed", "/team/XSS/webhooks"]
+         "/team/XSS/cycles/1", "/inbox", "/team/XSS/views", "/my", "/my?tab=subscribed", "/team/XSS/webhooks",
+         "/team/XSS/import", "/team/XSS/import/done?first=1&last=1"]
 FRAGMENTS = [("/team/XSS/issues", "issue-list"), ("/team/XSS/board", "board"),
              ("/search?q=alert", "search-results"), ("/issue/XSS-1/attachments", "attachments"),
              ("/issue/XSS-1/relations/candidates?q=alert", "relation-candidates"),

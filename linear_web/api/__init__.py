@@ -3,5 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import (api_keys, attachments, comments, cycles, dashboard, docs, errors, issues,  # noqa: E402,F401
+from . import (api_keys, attachments, comments, cycles, dashboard, docs, errors, imports, issues,  # noqa: E402,F401
                labels, notifications, projects, relations, teams, users, views, webhooks)
