@@ -430,6 +430,67 @@ def report(runs: list[dict], seeds: list[int], args, command: list[str], seeding
     return "\n".join(lines) + "\n"
 
 
+# --- the workspace and one measured run (main's steps; bench/webhooks_bench.py calls them too) ---
+
+def state_file() -> Path:
+    """Where --keep leaves the workspace's ids for --reuse."""
+    return ROOT / "bench" / f".api-mix-{DB}.json"
+
+
+def open_workspace(args) -> tuple[str, dict]:
+    """Before the server starts: the database's URL and its workspace (owner, members, teams),
+    made anew, or with --reuse the one a --keep run left."""
+    url = f"{args.server.rstrip('/')}/{DB}"
+    if not args.reuse:
+        return url, create_workspace(recreate_database(args.server))
+    return url, json.loads(state_file().read_text())
+
+
+def seed_workspace(args, port: int, url: str, tokens: list[str], state: dict) -> None:
+    """With the server up: seed args.issues issues (unless --reuse) and keep the state for --reuse
+    (`own`: ids by creator, `seeding`: how); then VACUUM ANALYZE."""
+    if args.reuse:
+        vacuum_analyze(url)  # what earlier runs updated: dead rows out, statistics fresh
+        return
+    users, team_id = state["users"], state["ENG"]
+    began = time.monotonic()
+    own = seed_through_api(port, tokens, users, team_id, min(args.issues, SEED_API_MAX))
+    api_seconds = time.monotonic() - began
+    if args.issues > SEED_API_MAX:
+        for user, ids in copy_rest(url, team_id, users, SEED_API_MAX + 1, args.issues).items():
+            own[user] += ids
+    vacuum_analyze(url)
+    state.update(own=own, seeding=f"{min(args.issues, SEED_API_MAX):,} issues through POST /api/v1/issues "
+                 f"in {api_seconds:.0f} s" + (f", {args.issues - SEED_API_MAX:,} more by COPY"
+                                              if args.issues > SEED_API_MAX else "") + ", then VACUUM ANALYZE")
+    state_file().write_text(json.dumps(state))
+
+
+def measured_run(server_pid: int, port: int, url: str, tokens: list[str], state: dict, args, seed: int,
+                 mix=MIX) -> dict:
+    """One run of the mix (args.clients clients, args.seconds) with its CPU and lock waits."""
+    own = state["own"]
+    all_ids = [i for ids in own.values() for i in ids]
+    before, sampler = cpu_seconds(server_pid), LockSampler(url)
+    sampler.start()
+    result, elapsed = drive(port, tokens, state["users"], state["ENG"], own, all_ids, args.clients, args.seconds,
+                            seed, mix)
+    sampler.stop.set()
+    sampler.join()
+    after = cpu_seconds(server_pid)
+    run = summarise(result, elapsed, {k: after[k] - before[k] for k in after})
+    run["locks"] = sampler.summary()
+    return run
+
+
+def drop_workspace(server: str) -> None:
+    conn = admin_conn(server)
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{DB}"')
+    conn.close()
+    state_file().unlink(missing_ok=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default=os.environ.get("BENCH_SERVER_URL", "postgresql://postgres@127.0.0.1:5432"))
@@ -451,47 +512,21 @@ def main() -> None:
     args.seconds = min(args.seconds, 300)
     label = f"{args.issues // 1000}k" if args.issues % 1000 == 0 else str(args.issues)
     out = Path(args.out or ROOT / "bench" / f"results-api-mix-{label}.md")
-    url = f"{args.server.rstrip('/')}/{DB}"
-    state_file = ROOT / "bench" / f".api-mix-{DB}.json"
-    if not args.reuse:
-        state = create_workspace(recreate_database(args.server))
-    else:
-        state = json.loads(state_file.read_text())
+    url, state = open_workspace(args)
     port = free_port()
     command = gunicorn_command(port)
     proc = start_server(url, port)
     try:
         tokens = [login(port, email) for email in MEMBERS]
         users, team_id = state["users"], state["ENG"]
-        if not args.reuse:
-            began = time.monotonic()
-            own = seed_through_api(port, tokens, users, team_id, min(args.issues, SEED_API_MAX))
-            api_seconds = time.monotonic() - began
-            if args.issues > SEED_API_MAX:
-                for user, ids in copy_rest(url, team_id, users, SEED_API_MAX + 1, args.issues).items():
-                    own[user] += ids
-            vacuum_analyze(url)
-            state.update(own=own, seeding=f"{min(args.issues, SEED_API_MAX):,} issues through POST /api/v1/issues "
-                         f"in {api_seconds:.0f} s" + (f", {args.issues - SEED_API_MAX:,} more by COPY"
-                                                      if args.issues > SEED_API_MAX else "") + ", then VACUUM ANALYZE")
-            state_file.write_text(json.dumps(state))
-        else:
-            vacuum_analyze(url)  # what earlier runs updated: dead rows out, statistics fresh
+        seed_workspace(args, port, url, tokens, state)
         own = state["own"]
         all_ids = [i for ids in own.values() for i in ids]
         drive(port, tokens, users, team_id, own, all_ids, args.clients, 5, seed=1, mix=mix)  # warm-up
         runs, seeds = [], []
         for _ in range(args.runs):
             seed = random.SystemRandom().randrange(10**6)
-            before, sampler = cpu_seconds(proc.pid), LockSampler(url)
-            sampler.start()
-            result, elapsed = drive(port, tokens, users, team_id, own, all_ids, args.clients, args.seconds, seed,
-                                    mix)
-            sampler.stop.set()
-            sampler.join()
-            after = cpu_seconds(proc.pid)
-            runs.append(summarise(result, elapsed, {k: after[k] - before[k] for k in after}))
-            runs[-1]["locks"] = sampler.summary()
+            runs.append(measured_run(proc.pid, port, url, tokens, state, args, seed, mix))
             seeds.append(seed)
             print(f"run {len(runs)}: {runs[-1]['rps']:.0f} req/s, errors {runs[-1]['errors']}", flush=True)
             if args.sockets:
@@ -509,11 +544,7 @@ def main() -> None:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
         if not args.keep and not args.reuse:
-            conn = admin_conn(args.server)
-            with conn.cursor() as cur:
-                cur.execute(f'DROP DATABASE IF EXISTS "{DB}"')
-            conn.close()
-            state_file.unlink(missing_ok=True)
+            drop_workspace(args.server)
     text = report(runs, seeds, args, command, state["seeding"])
     out.write_text(text)
     print(text)

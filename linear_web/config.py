@@ -150,7 +150,7 @@ class Config:
         # The outbox sender's pause between looks for due messages (services/outbox.py).
         self.OUTBOX_POLL_SECONDS = float(_int("OUTBOX_POLL_SECONDS", 5, 1))
         # Threads per process sending the outbox: a slow webhook receiver holds one of them.
-        self.OUTBOX_WORKERS = _int("OUTBOX_WORKERS", 4, 1)
+        self.OUTBOX_WORKERS = _int("OUTBOX_WORKERS", 16, 1)
         # 1: webhooks may target loopback and private addresses (tests, intranets); else refused.
         self.WEBHOOK_ALLOW_PRIVATE = _bool("WEBHOOK_ALLOW_PRIVATE")
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ LEASE = timedelta(seconds=120)      # how long a claimed row is another sender's
 BACKOFF_START, BACKOFF_MAX = 30, 3600
 MAX_ATTEMPTS = 20                   # mail: then the row is failed, with its last error, for an operator
 BATCH = 20
+PRUNE_EVERY = 300                   # seconds between two prunings of sent rows by one sender
 NOTIFICATION_MAIL = "notification_mail"
 
 
@@ -276,8 +278,20 @@ def start_sender(app) -> bool:
 
     def loop():
         pause = float(app.config.get("OUTBOX_POLL_SECONDS", 5))
+        pruned = 0.0
         while not _stop.is_set():
             _wake.clear()
+            if time.monotonic() - pruned > PRUNE_EVERY:
+                pruned = time.monotonic()
+                try:
+                    with app.app_context():
+                        try:
+                            from .webhooks import prune
+                            prune()
+                        finally:
+                            db.session.remove()
+                except Exception:  # noqa: BLE001 - pruning again later is fine
+                    log.exception("pruning the outbox and webhook deliveries failed")
             try:
                 free = 0
                 while busy.acquire(blocking=False):

@@ -14,8 +14,8 @@ Rules:
   the rows as they are committed), and sent by the outbox (services/outbox.py) on the lane of
   their webhook: one at a time, oldest first, retried after 10 s, 1 min, 5 min, 30 min, 2 h and 6 h,
   then failed. A paused webhook gets no new deliveries and holds its pending ones until resumed.
-* A webhook keeps its deliveries of the last 30 days, at most 1,000 (older ones are pruned as
-  new ones are written).
+* A webhook keeps its deliveries of the last 30 days, at most 1,000 (the outbox sender prunes the
+  rest every few minutes).
 """
 from __future__ import annotations
 
@@ -196,8 +196,11 @@ def update_webhook(actor, ref, data: dict) -> Webhook:
 
 def delete_webhook(actor, ref) -> None:
     """Delete a webhook with its deliveries (pending ones are not sent)."""
+    from ..models import OutboxMessage
     hook = webhook_for(actor, ref)
     db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.webhook_id == hook.id))
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.lane == f"webhook:{hook.id}",
+                                                   OutboxMessage.sent_at.is_(None)))
     db.session.delete(hook)
     db.session.commit()
 
@@ -263,7 +266,6 @@ def _before_commit(session) -> None:
     if not hooks:
         return
     now, step = utcnow(), 0
-    pruned = set()
     for ev in pending:
         for team_id, text in message_in(session, ev):
             kind = json.loads(text)["type"]
@@ -271,21 +273,27 @@ def _before_commit(session) -> None:
                 if str(hook.team_id) == team_id and hook.wants(kind):
                     step += 1   # the lane's order is the order of the events
                     _add_delivery(session, hook, kind, text, now + timedelta(microseconds=step))
-                    if hook.id not in pruned:
-                        pruned.add(hook.id)
-                        _prune(session, hook.id, now)
 
 
-def _prune(session, webhook_id, now) -> None:
-    """Drop the webhook's deliveries older than KEEP_DAYS, and those beyond the newest KEEP_MAX."""
-    old = WebhookDelivery.webhook_id == webhook_id
-    session.execute(delete(WebhookDelivery).where(old, WebhookDelivery.state != "pending",
-                                                  WebhookDelivery.created_at < now - timedelta(days=KEEP_DAYS)))
-    cutoff = session.scalar(select(WebhookDelivery.created_at).where(old).order_by(WebhookDelivery.created_at.desc())
-                            .offset(KEEP_MAX).limit(1))
-    if cutoff is not None:
-        session.execute(delete(WebhookDelivery).where(old, WebhookDelivery.state != "pending",
-                                                      WebhookDelivery.created_at <= cutoff))
+def prune() -> None:
+    """Drop every webhook's deliveries older than KEEP_DAYS and those beyond its newest KEEP_MAX
+    (pending ones stay), and the outbox's sent or failed rows of more than KEEP_DAYS. Run by each
+    process's outbox sender every few minutes (outbox.PRUNE_EVERY), off the request path: pruning in
+    each commit tripled the cost of a change (BENCHMARKS.md, round 12)."""
+    from ..models import OutboxMessage
+    now = utcnow()
+    done = WebhookDelivery.state != "pending"
+    db.session.execute(delete(WebhookDelivery).where(done, WebhookDelivery.created_at < now - timedelta(days=KEEP_DAYS)))
+    for webhook_id in db.session.scalars(select(Webhook.id)):
+        old = WebhookDelivery.webhook_id == webhook_id
+        cutoff = db.session.scalar(select(WebhookDelivery.created_at).where(old)
+                                   .order_by(WebhookDelivery.created_at.desc()).offset(KEEP_MAX).limit(1))
+        if cutoff is not None:
+            db.session.execute(delete(WebhookDelivery).where(old, done, WebhookDelivery.created_at <= cutoff))
+    db.session.execute(delete(OutboxMessage).where(
+        (OutboxMessage.sent_at.is_not(None)) | (OutboxMessage.failed_at.is_not(None)),
+        OutboxMessage.created_at < now - timedelta(days=KEEP_DAYS)))
+    db.session.commit()
 
 
 def install() -> None:

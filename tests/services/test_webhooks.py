@@ -194,13 +194,22 @@ def test_old_deliveries_are_pruned(eng, hook, receiver, f, monkeypatch):
     send_all()
     db.session.execute(update(WebhookDelivery).values(created_at=utcnow() - timedelta(days=31)))
     db.session.commit()
-    f.issue(eng.team, eng.admin, title="new")               # writing prunes the 31-day-old ones
+    f.issue(eng.team, eng.admin, title="new")
+    webhooks.prune()                                        # the sender's, every few minutes
     assert [r.event_type for r in delivery_rows(hook.id)] == ["ISSUE_CREATED"]
     for n in range(5):
         f.issue(eng.team, eng.admin, title=f"m{n}")
     send_all()
     f.issue(eng.team, eng.admin, title="last")
-    assert len(delivery_rows(hook.id)) <= 3 + 1             # the newest 3 sent, and the pending one
+    webhooks.prune()
+    rows = delivery_rows(hook.id)
+    assert [r.state for r in rows] == ["delivered", "delivered", "pending"]     # the newest 3
+
+
+def test_deleting_a_webhook_drops_its_pending_outbox_messages(eng, hook, receiver, f):
+    f.issue(eng.team, eng.admin)
+    webhooks.delete_webhook(eng.admin, hook.id)
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
 # -- who, and where to --------------------------------------------------------------------------
