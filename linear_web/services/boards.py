@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import String, literal, select, union_all
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, load_only, raiseload
 
 from ..infra.extensions import db
@@ -47,7 +47,7 @@ class Column:
 
     @property
     def dom(self) -> str:
-        return self.status if self.by == "status" else f"{self.by}-{self.status}"
+        return display.dom_id(self.by, self.status)
 
 
 def board_columns(actor: User, team: Team, filters: IssueFilters, *, group_by: str = "status",
@@ -57,13 +57,10 @@ def board_columns(actor: User, team: Team, filters: IssueFilters, *, group_by: s
     filters.team_id = team.id
     if group_by != "status":
         return _grouped_columns(actor, filters, group_by, limit)
-    base = filtered(actor, filters).with_only_columns(Issue.id)
     # One index range scan per column (team_id, status, position) glued with UNION ALL: a window
     # over the whole team sorted every issue of the team (BENCHMARKS.md, board size).
     shown = [s for s in STATUSES if not filters.statuses or s in filters.statuses]
-    parts = [select(top.c.id) for top in (base.where(Issue.status == s).order_by(Issue.position, Issue.id)
-                                          .limit(limit).subquery() for s in shown)]
-    ids = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    ids = display.firsts(filtered(actor, filters), "status", shown, [Issue.position, Issue.id], limit)
     stmt = (select(Issue).where(Issue.id.in_(select(ids.c.id))).order_by(Issue.position, Issue.id)
             .options(*CARD_COLUMNS))
     by_status: dict[str, list[Issue]] = {s: [] for s in STATUSES}
@@ -89,13 +86,10 @@ def _grouped_columns(actor: User, filters: IssueFilters, group_by: str, limit: i
         found.setdefault(display.NONE, (0, 0))
     names = display.names_of(group_by, list(found))
     keys = display.ordered(group_by, names)[:display.MAX_GROUPS]
-    base = filtered(actor, filters).with_only_columns(Issue.id)
-    parts = [select(literal(k, String).label("gkey"), top.c.id)
-             for k, top in ((k, base.where(display.condition(group_by, k)).order_by(Issue.position, Issue.id)
-                             .limit(limit).subquery()) for k in keys if found[k][0])]
     by_key: dict[str, list[Issue]] = {k: [] for k in keys}
-    if parts:
-        ids = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    holding = [k for k in keys if found[k][0]]
+    if holding:
+        ids = display.firsts(filtered(actor, filters), group_by, holding, [Issue.position, Issue.id], limit)
         stmt = (select(ids.c.gkey, Issue).join(Issue, Issue.id == ids.c.id).order_by(Issue.position, Issue.id)
                 .options(*CARD_COLUMNS))
         for gkey, issue in db.session.execute(stmt).unique():

@@ -128,8 +128,13 @@ class Group:
 
     @property
     def dom(self) -> str:
-        """The part of element ids naming this group (status groups keep their plain names)."""
-        return self.key if self.by == "status" else f"{self.by}-{self.key}"
+        return dom_id(self.by, self.key)
+
+
+def dom_id(group_by: str, key: str) -> str:
+    """The part of element ids naming a group (group-rows-…, load-more-…, board-count-…): status
+    groups keep their plain names, which the list's and board's status machinery knows."""
+    return key if group_by == "status" else f"{group_by}-{key}"
 
 
 # -- what a group is, in SQL -----------------------------------------------------------------------
@@ -241,12 +246,8 @@ def grouped(actor: User, filters: IssueFilters, group_by: str, *, limit: int) ->
     if not groups:
         return groups, left_out
     columns = _order_columns(filters.sort)
-    base = filtered(actor, filters)
-    parts = [select(literal(g.key, String).label("gkey"), top.c.id)
-             for g, top in ((g, base.where(condition(group_by, g.key)).with_only_columns(Issue.id)
-                             .order_by(*[c.desc() if d else c.asc() for c, d in columns]).limit(limit + 1)
-                             .subquery()) for g in groups)]
-    ids = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+    ids = firsts(filtered(actor, filters), group_by, [g.key for g in groups],
+                 [c.desc() if d else c.asc() for c, d in columns], limit + 1)
     rows = db.session.execute(select(ids.c.gkey, Issue).join(Issue, Issue.id == ids.c.id)).unique().all()
     by_key: dict[str, list] = {}
     for gkey, issue in rows:
@@ -259,9 +260,20 @@ def grouped(actor: User, filters: IssueFilters, group_by: str, *, limit: int) ->
     return groups, left_out
 
 
+def firsts(base, group_by: str, keys: list[str], order_by: list, limit: int):
+    """A subquery of (gkey, id): the first `limit` issues of `base` in `order_by` for each group
+    key, one index range scan per group glued with UNION ALL (one statement for every group)."""
+    base = base.with_only_columns(Issue.id)
+    parts = [select(literal(k, String).label("gkey"), top.c.id)
+             for k, top in ((k, base.where(condition(group_by, k)).order_by(*order_by).limit(limit).subquery())
+                            for k in keys)]
+    return union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+
+
 def _sort_values(issue: Issue, sort: str) -> list:
     """The issue's values of the order columns, comparable in Python (dates as ISO text)."""
     return [str(v) if isinstance(v, uuid.UUID) else v for v in _row_values(issue, sort)]
 
 
-__all__ = ["Display", "Group", "GROUPINGS", "PROPERTIES", "grouped", "totals", "condition", "parse_key"]
+__all__ = ["Display", "Group", "GROUPINGS", "PROPERTIES", "grouped", "totals", "condition", "parse_key", "dom_id",
+           "firsts"]

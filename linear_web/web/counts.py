@@ -17,9 +17,14 @@ from ..services.issue_queries import IssueFilters, totals_by_status
 from . import htmx
 
 
+def _current_page():
+    """The address of the page the htmx request came from, split."""
+    return urlsplit(request.headers.get("HX-Current-URL", ""))
+
+
 def page_filters(team, endpoint: str) -> tuple[IssueFilters, bool] | None:
     """(filters, valid) of the team page the htmx request came from (refused: none), else None."""
-    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    current = _current_page()
     if not htmx.is_htmx() or current.path != url_for(endpoint, key=team.key):
         return None
     try:
@@ -54,7 +59,7 @@ def board_counts(team, keys=()) -> str:
                 totals.setdefault(display_service.parse_key(shown.group_by, key), (0, 0))
             except ValidationError:
                 continue
-        columns = [(f"{shown.group_by}-{k}", n, p) for k, (n, p) in totals.items()]
+        columns = [(display_service.dom_id(shown.group_by, k), n, p) for k, (n, p) in totals.items()]
         return render_template("boards/_counts.html", columns=columns, team=team)
     counts, points = totals_by_status(current_user, found[0])
     return render_template("boards/_counts.html", counts=counts, points=points, team=team)
@@ -62,8 +67,7 @@ def board_counts(team, keys=()) -> str:
 
 def page_display() -> Display:
     """The display options of the page the htmx request came from (the default if refused)."""
-    current = urlsplit(request.headers.get("HX-Current-URL", ""))
     try:
-        return Display.from_args(MultiDict(parse_qsl(current.query)))
+        return Display.from_args(MultiDict(parse_qsl(_current_page().query)))
     except ValidationError:
         return Display()

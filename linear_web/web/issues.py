@@ -100,9 +100,8 @@ def _more(team, filters: IssueFilters, display: Display):
     group = display_service.parse_key(display.group_by, request.args["group"])
     page = queries.list_issues(current_user, filters, limit=PAGE_SIZE, cursor=request.args["cursor"],
                                where=display_service.condition(display.group_by, group))
-    dom = group if display.group_by == "status" else f"{display.group_by}-{group}"
     return render_template("issues/_more.html", team=team, filters=filters, display=display, status=group,
-                           dom=dom, page=page)
+                           dom=display_service.dom_id(display.group_by, group), page=page)
 
 
 def _invalid(team, err: ValidationError, more: bool):

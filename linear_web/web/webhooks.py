@@ -73,7 +73,7 @@ def webhook_update(key, webhook_id):
     try:
         webhook_service.update_webhook(current_user, hook.id, {"url": form["url"], "events": form["events"]})
     except ValidationError as err:
-        return _detail_page(team, _hook_of(team, webhook_id), 422, form=form, errors=err.details)
+        return _detail_page(team, hook, 422, form=form, errors=err.details)
     flash("Webhook saved.", "success")
     return redirect(url_for("web.webhook_detail", key=team.key, webhook_id=hook.id), 303)
 
