@@ -2,7 +2,6 @@
 see its deliveries and redeliver, pause and resume, change and delete it; members get 403."""
 import re
 
-
 from linear_web.infra.extensions import db
 from linear_web.models import Webhook, WebhookDelivery
 from linear_web.services import outbox
@@ -72,3 +71,25 @@ def test_members_get_403_and_outsiders_404(client, eng, receiver, outsider):
     assert client.get("/team/ENG/webhooks").status_code == 404
     assert client.post(f"/team/ENG/webhooks/{hook.id}/test").status_code == 404
     assert db.session.get(Webhook, hook.id) is not None
+
+
+def test_the_webhook_pages_run_a_fixed_number_of_queries(client, eng, receiver, count_queries):
+    from linear_web.services import webhooks
+    client.login(eng.admin)
+    client.post("/team/ENG/webhooks", data={"url": receiver.url})
+    hook = db.session.scalar(db.select(Webhook))
+
+    def queries() -> tuple[int, int]:
+        client.get(f"/team/ENG/webhooks/{hook.id}")   # warm the session's caches
+        with count_queries() as page:
+            assert client.get(f"/team/ENG/webhooks/{hook.id}").status_code == 200
+        with count_queries() as listing:
+            assert client.get("/team/ENG/webhooks").status_code == 200
+        return page.count, listing.count
+
+    few = queries()
+    for _ in range(5):
+        webhooks.ping(eng.admin, hook.id)
+    for _ in range(3):
+        webhooks.create_webhook(eng.admin, eng.team.id, {"url": receiver.url})
+    assert queries() == few
